@@ -1,0 +1,2 @@
+export { formatConfigIssues, loadConfig, parseConfig } from './loader.ts';
+export * from './schema.ts';

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+
+/** A shell command run inside the sandbox, e.g. `npm test`. */
+const command = z.string().min(1);
+
+const price = z.object({
+  inputPerMillion: z.number().nonnegative(),
+  cachedInputPerMillion: z.number().nonnegative().optional(),
+  outputPerMillion: z.number().nonnegative(),
+});
+
+export const modelSchema = z.object({
+  /** `chat-completions` works with any OpenAI-compatible server; `responses` is OpenAI's Responses API. */
+  api: z.enum(['chat-completions', 'responses']).default('chat-completions'),
+  name: z.string().min(1).default('gpt-4.1'),
+  /** Overridden by OPENAI_BASE_URL. */
+  baseUrl: z.url().optional(),
+  timeoutMs: z.number().int().positive().default(120_000),
+  maxRetries: z.number().int().min(0).max(10).default(2),
+  contextWindowTokens: z.number().int().positive().default(128_000),
+  maxOutputTokens: z.number().int().positive().default(8_000),
+  /** USD per million tokens, by model name. Unknown models cost 0 and `baton doctor` says so. */
+  prices: z.record(z.string(), price).default({}),
+});
+
+export const repoSchema = z.object({
+  /** `owner/name` on GitHub, or any short name for a local repository. */
+  name: z.string().min(1),
+  /** Where the host fetches from: a local path, or an https URL (credentials are added by the host). */
+  url: z.string().min(1),
+  defaultBranch: z.string().min(1).default('main'),
+  /** Overrides detection from package.json scripts, Makefile or pyproject. `false` turns the step off. */
+  lint: z.union([command, z.literal(false)]).optional(),
+  test: z.union([command, z.literal(false)]).optional(),
+  /** Branches that must never receive a push besides the default branch. */
+  protectedBranches: z.array(z.string()).default([]),
+});
+
+export const sandboxSchema = z.object({
+  provider: z.enum(['local', 'e2b']).default('local'),
+  /** Host directory for repository mirrors, workspaces and run output. */
+  dataDir: z.string().default('.baton'),
+  commandTimeoutMs: z.number().int().positive().default(120_000),
+  memoryMb: z.number().int().positive().default(4096),
+  /** Bytes of stdout+stderr kept per command; the rest is saved to a file the agent can page through. */
+  outputCapBytes: z.number().int().positive().default(1_000_000),
+  /** Network inside the sandbox: off, or open (for package registries) when set to `on`. */
+  network: z.enum(['off', 'on']).default('off'),
+  /** Host environment variables copied into the sandbox. Nothing else enters it. */
+  envAllowlist: z.array(z.string()).default(['LANG', 'LC_ALL', 'TZ']),
+  /** Lifetime of a cloud sandbox. */
+  lifetimeMs: z.number().int().positive().default(3_600_000),
+});
+
+export const budgetsSchema = z.object({
+  maxSteps: z.number().int().positive().default(60),
+  maxTokens: z.number().int().positive().default(3_000_000),
+  maxCostUsd: z.number().positive().default(10),
+  maxWallClockMs: z
+    .number()
+    .int()
+    .positive()
+    .default(45 * 60_000),
+});
+
+export const middlewareEntrySchema = z.object({
+  /** A built-in (`lint`, `test`, `secret-scan`, `commit`) or a module path exporting a middleware factory. */
+  name: z.string().min(1),
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const agentSchema = z.object({
+  /** Characters of one tool result that reach the model; the rest is saved in the workspace. */
+  toolOutputLimit: z.number().int().min(1000).default(10_000),
+  /** Compact the history when the prompt passes this fraction of the context window. */
+  compactAtFraction: z.number().gt(0).lt(1).default(0.8),
+  /** Rounds in which lint/test failures go back to the agent before they are reported. */
+  fixRounds: z.number().int().min(0).max(5).default(2),
+  subagentMaxSteps: z.number().int().positive().default(20),
+});
+
+export const policiesSchema = z.object({
+  fetchUrl: z
+    .object({
+      enabled: z.boolean().default(false),
+      /** Host names the `fetch_url` tool may reach. Private and loopback addresses are always refused. */
+      allowHosts: z.array(z.string()).default([]),
+    })
+    .default({ enabled: false, allowHosts: [] }),
+});
+
+export const gitSchema = z.object({
+  authorName: z.string().default('Baton'),
+  authorEmail: z.string().default('baton@localhost'),
+  branchPrefix: z.string().default('baton/'),
+});
+
+export const configSchema = z.object({
+  model: modelSchema.default(modelSchema.parse({})),
+  repos: z.array(repoSchema).default([]),
+  sandbox: sandboxSchema.default(sandboxSchema.parse({})),
+  budgets: budgetsSchema.default(budgetsSchema.parse({})),
+  middleware: z
+    .array(middlewareEntrySchema)
+    .default(
+      [{ name: 'lint' }, { name: 'test' }, { name: 'secret-scan' }, { name: 'commit' }].map((entry) =>
+        middlewareEntrySchema.parse(entry),
+      ),
+    ),
+  agent: agentSchema.default(agentSchema.parse({})),
+  policies: policiesSchema.default(policiesSchema.parse({})),
+  git: gitSchema.default(gitSchema.parse({})),
+  log: z
+    .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info') })
+    .default({
+      level: 'info',
+    }),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type ModelConfig = Config['model'];
+export type RepoConfig = Config['repos'][number];
+export type SandboxConfig = Config['sandbox'];
+export type BudgetsConfig = Config['budgets'];
+export type MiddlewareEntry = Config['middleware'][number];
+export type AgentConfig = Config['agent'];
+export type PoliciesConfig = Config['policies'];
+export type GitConfig = Config['git'];
+
+/** Secrets come only from the environment, never from the YAML file. */
+export interface Secrets {
+  openaiApiKey?: string;
+  githubToken?: string;
+  slackBotToken?: string;
+  slackSigningSecret?: string;
+  slackAppToken?: string;
+  linearApiKey?: string;
+  linearWebhookSecret?: string;
+  githubWebhookSecret?: string;
+  e2bApiKey?: string;
+}

@@ -1,0 +1,30 @@
+import { pino } from 'pino';
+import { redactSecrets } from './redact.ts';
+
+export type Logger = pino.Logger;
+
+export interface LoggerOptions {
+  level?: string;
+  /** Secret values known at start (tokens from the environment); they are masked wherever they appear. */
+  secrets?: readonly string[];
+  destination?: pino.DestinationStream;
+}
+
+/** The root logger. Every string that leaves it passes through the redactor. */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const secrets = options.secrets ?? [];
+  return pino(
+    {
+      level: options.level ?? 'info',
+      hooks: {
+        streamWrite: (line) => redactSecrets(line, secrets),
+      },
+    },
+    options.destination,
+  );
+}
+
+/** A logger that drops everything: for tests and for commands whose output is the terminal UI. */
+export function createSilentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

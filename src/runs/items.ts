@@ -1,0 +1,26 @@
+import type { ToolCall, Usage } from '../model/types.ts';
+
+/**
+ * One thing that happened in a turn. Items are appended in order and never rewritten except to
+ * set `completedAt`; the dashboard, status messages, JSONL export and crash recovery all read them.
+ */
+export type ItemPayload =
+  | { type: 'user_message'; text: string; author?: string }
+  | { type: 'model_message'; content: string | null; toolCalls: ToolCall[]; usage: Usage; costUsd: number }
+  | { type: 'tool_call'; callId: string; name: string; arguments: string }
+  | { type: 'tool_result'; callId: string; name: string; ok: boolean; output: string }
+  | { type: 'middleware_step'; name: string; status: string; summary: string; output?: string }
+  | { type: 'compaction'; summary: string; replacedMessages: number }
+  | { type: 'status'; text: string }
+  | { type: 'error'; code: string; message: string };
+
+export type ItemType = ItemPayload['type'];
+
+export interface Item {
+  id: string;
+  turnId: string;
+  sequence: number;
+  payload: ItemPayload;
+  startedAt: string;
+  completedAt: string | null;
+}

@@ -1,0 +1,86 @@
+/** Where a repository comes from. The host fetches it (with its own credentials); the sandbox never does. */
+export interface RepoSource {
+  /** `owner/name` or a short local name; used for the mirror's directory. */
+  name: string;
+  /** A local path or a URL. For an https URL the host adds credentials; they never reach the workspace. */
+  url: string;
+  /** Extra headers or auth for the host's fetch (e.g. a GitHub token). Not stored in the workspace. */
+  auth?: { username: string; password: string };
+}
+
+export interface SandboxLimits {
+  /** Default wall-clock limit of one command. */
+  commandTimeoutMs: number;
+  memoryMb: number;
+  /** Bytes of stdout+stderr kept in the result; the rest is saved to a file in the workspace. */
+  outputCapBytes: number;
+  network: 'off' | 'on';
+  /** Host environment variables copied into the sandbox. */
+  envAllowlist: readonly string[];
+  /** Cloud sandboxes only: how long the sandbox may live. */
+  lifetimeMs?: number;
+}
+
+export interface SandboxCreateOptions {
+  repo: RepoSource;
+  /** The commit-ish the workspace starts from, e.g. `main`. */
+  baseRef: string;
+  /** The branch the workspace is on, e.g. `baton/abc123`. Created from baseRef if it does not exist. */
+  branch: string;
+  limits: SandboxLimits;
+  signal?: AbortSignal;
+}
+
+export interface ExecRequest {
+  /** A shell command line, run with `sh -c` in the workspace. */
+  cmd: string;
+  /** Relative to the workspace root. */
+  cwd?: string;
+  timeoutMs?: number;
+  /** Extra variables for this command (merged over the allowlisted environment). */
+  env?: Record<string, string>;
+  stdin?: string;
+  signal?: AbortSignal;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  durationMs: number;
+  /** True when stdout or stderr passed the output cap and was cut. */
+  truncated: boolean;
+  /** Workspace-relative path of the full output when it was cut. */
+  fullOutputPath?: string;
+}
+
+/** The work of a run, ready for the host to push: a git bundle of `base..branch`. */
+export interface ChangeExport {
+  /** Host path of a git bundle that holds the branch's new commits (absent when there are none). */
+  bundlePath?: string;
+  branch: string;
+  baseCommit: string;
+  headCommit: string;
+  /** Commits on the branch since baseCommit. */
+  commitCount: number;
+}
+
+export interface Sandbox {
+  readonly id: string;
+  /** The workspace root as commands see it (e.g. `/workspace`). */
+  readonly workdir: string;
+  exec(request: ExecRequest): Promise<ExecResult>;
+  /** Paths are workspace-relative; a path that escapes the workspace is refused. */
+  readFile(path: string): Promise<string>;
+  writeFile(path: string, content: string): Promise<void>;
+  exportChanges(): Promise<ChangeExport>;
+  pause?(): Promise<void>;
+  resume?(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export interface SandboxProvider {
+  readonly kind: 'local' | 'e2b';
+  create(options: SandboxCreateOptions): Promise<Sandbox>;
+}
