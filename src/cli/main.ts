@@ -1,4 +1,78 @@
-export async function main(_argv: string[]): Promise<number> {
-  console.log('baton: commands arrive soon');
-  return 0;
+import { parseArgs } from 'node:util';
+import { describeError } from '../observability/errors.ts';
+import { runDoctorCommand } from './doctor-command.ts';
+import { runLogsCommand } from './logs-command.ts';
+import { runRunCommand } from './run-command.ts';
+
+const HELP = `baton — a coding agent that works in an isolated sandbox and hands back a tested branch
+
+Usage:
+  baton run --repo <path> "task"   run the agent on a local git repository; prints progress, then the
+                                   summary, branch and commit (exit 0 only when committed and checks pass)
+      --json                       print every item of the run as a JSON line instead
+      --config <file>              configuration file (default: config/baton.yaml, or $BATON_CONFIG)
+  baton doctor                     check configuration, system prerequisites and endpoints
+  baton logs <turn-id>             print a finished turn's items as JSON lines
+  baton --help                     this text
+
+Environment: see .env.example (secrets come only from the environment).`;
+
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+}
+
+const defaultIo = (): CliIo => ({
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  env: process.env,
+  cwd: process.cwd(),
+  stdin: process.stdin,
+});
+
+export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'run':
+        return await runRunCommand(parseRunArgs(rest), io);
+      case 'doctor':
+        return await runDoctorCommand(parseCommonArgs(rest), io);
+      case 'logs':
+        return await runLogsCommand({ ...parseCommonArgs(rest), turnId: rest.find((arg) => !arg.startsWith('-')) }, io);
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        io.out(HELP);
+        return command === undefined ? 1 : 0;
+      default:
+        io.err(`baton: unknown command "${command}". Run \`baton --help\` for the commands.`);
+        return 2;
+    }
+  } catch (error) {
+    io.err(`baton: ${describeError(error)}`);
+    return 1;
+  }
+}
+
+function parseRunArgs(args: string[]) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      repo: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      config: { type: 'string' },
+    },
+  });
+  return { repo: values.repo, json: values.json ?? false, config: values.config, task: positionals.join(' ') };
+}
+
+function parseCommonArgs(args: string[]) {
+  const { values } = parseArgs({ args, allowPositionals: true, options: { config: { type: 'string' } } });
+  return { config: values.config };
 }

@@ -1,0 +1,72 @@
+import { dirname, resolve } from 'node:path';
+import { resolveMiddlewares } from '../../middleware/registry.ts';
+import { loadPrompts } from '../agent/prompts.ts';
+import type { Config } from '../config/schema.ts';
+import { createModelClient } from '../model/create-model-client.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Item } from '../runs/items.ts';
+import type { Publisher, TurnDependencies } from '../runs/run-turn.ts';
+import { createLocalSandboxProvider } from '../sandbox/index.ts';
+import type { SandboxProvider } from '../sandbox/types.ts';
+import { openStore } from '../store/index.ts';
+import { createToolRegistry } from '../tools/registry.ts';
+import type { Environment } from './environment.ts';
+
+export interface RunnerOptions {
+  config: Config;
+  /** Where the configuration file lives: custom middleware paths are resolved against it. */
+  configDir: string;
+  /** The data directory (relative to it) and the repositories are resolved against the working directory. */
+  cwd: string;
+  environment: Environment;
+  log: Logger;
+  publish: Publisher;
+  onItem?: (item: Item) => void;
+  /** Seams for tests: a provider or fetch other than the defaults. */
+  provider?: SandboxProvider;
+  fetch?: typeof fetch;
+}
+
+export interface Runner {
+  deps: TurnDependencies;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** Builds everything a turn needs from configuration and environment. The only place that wires SDKs. */
+export async function composeRunner(options: RunnerOptions): Promise<Runner> {
+  const { config, environment, log } = options;
+  const dataDir = resolve(options.cwd, environment.dataDir ?? config.sandbox.dataDir);
+  const { store } = await openStore({ databaseUrl: environment.databaseUrl, dataDir: resolve(dataDir, 'db') });
+  const provider =
+    options.provider ?? createLocalSandboxProvider({ dataDir, hostEnv: environment.host, log: log.child({ component: 'sandbox' }) });
+  const model = createModelClient({
+    config: config.model,
+    apiKey: environment.secrets.openaiApiKey,
+    baseUrl: environment.openaiBaseUrl ?? config.model.baseUrl,
+  });
+  const middlewares = await resolveMiddlewares(config.middleware, { baseDir: options.configDir });
+  const main = createToolRegistry({});
+  const deps: TurnDependencies = {
+    config,
+    provider,
+    model,
+    registries: {
+      main,
+      explorer: createToolRegistry({ include: ['read_file', 'list_files', 'glob', 'grep', 'view_diff', 'finish'] }),
+      writer: createToolRegistry({ exclude: ['task', 'ask', 'reply'] }),
+    },
+    middlewares,
+    store,
+    prompts: await loadPrompts(),
+    publish: options.publish,
+    log,
+    fetch: options.fetch,
+    onItem: options.onItem,
+  };
+  return { deps, dataDir, close: () => store.close() };
+}
+
+export function configDirOf(configPath: string): string {
+  return dirname(resolve(configPath));
+}

@@ -1,0 +1,42 @@
+import type { Secrets } from '../config/schema.ts';
+
+/** Everything Baton reads from the environment, in one place (the composition root's input). */
+export interface Environment {
+  secrets: Secrets;
+  configPath?: string;
+  dataDir?: string;
+  databaseUrl?: string;
+  openaiBaseUrl?: string;
+  logLevel?: string;
+  /** The host environment the sandbox's allowlist copies from. */
+  host: Record<string, string | undefined>;
+}
+
+const nonEmpty = (value: string | undefined) => (value?.trim() ? value : undefined);
+
+export function readEnvironment(env: Record<string, string | undefined>): Environment {
+  return {
+    secrets: {
+      openaiApiKey: nonEmpty(env.OPENAI_API_KEY),
+      githubToken: nonEmpty(env.GITHUB_TOKEN),
+      slackBotToken: nonEmpty(env.SLACK_BOT_TOKEN),
+      slackSigningSecret: nonEmpty(env.SLACK_SIGNING_SECRET),
+      slackAppToken: nonEmpty(env.SLACK_APP_TOKEN),
+      linearApiKey: nonEmpty(env.LINEAR_API_KEY),
+      linearWebhookSecret: nonEmpty(env.LINEAR_WEBHOOK_SECRET),
+      githubWebhookSecret: nonEmpty(env.GITHUB_WEBHOOK_SECRET),
+      e2bApiKey: nonEmpty(env.E2B_API_KEY),
+    },
+    configPath: nonEmpty(env.BATON_CONFIG),
+    dataDir: nonEmpty(env.BATON_DATA_DIR),
+    databaseUrl: nonEmpty(env.DATABASE_URL),
+    openaiBaseUrl: nonEmpty(env.OPENAI_BASE_URL),
+    logLevel: nonEmpty(env.LOG_LEVEL),
+    host: env,
+  };
+}
+
+/** The secret values to mask in every output. */
+export function secretValues(environment: Environment): string[] {
+  return Object.values(environment.secrets).filter((value): value is string => typeof value === 'string');
+}
