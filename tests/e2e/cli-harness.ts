@@ -1,0 +1,92 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { stringify } from 'yaml';
+import { main } from '../../src/cli/main.ts';
+import type { ConfigInput } from '../../src/config/schema.ts';
+import { startFakeOpenAI } from '../fakes/openai-server.ts';
+import { calculatorProject } from '../fixtures/projects/calculator.ts';
+import { createFixtureRepo, createTempDir, type FixtureRepo } from '../fixtures/git-repo.ts';
+
+/** Host secrets that must never reach the sandbox, a log, or any output. */
+export const HOST_SECRETS = {
+  OPENAI_API_KEY: 'sk-test-host-openai-key-0123456789abcdef',
+  GITHUB_TOKEN: 'ghp_hostgithubtoken0123456789abcdefABCDEF',
+  SLACK_BOT_TOKEN: 'xoxb-host-slack-token-0123456789',
+};
+
+export interface CliRun {
+  exitCode: number;
+  out: string[];
+  err: string[];
+}
+
+export interface CliHarness {
+  repo: FixtureRepo;
+  model: Awaited<ReturnType<typeof startFakeOpenAI>>;
+  dataDir: string;
+  run(task: string, options?: { json?: boolean }): Promise<CliRun>;
+  /** Commits on the run's branch since main, oldest first: `sha subject`. */
+  branchCommits(branch: string): string[];
+  close(): Promise<void>;
+}
+
+/**
+ * `baton run` in-process against a fixture repository, a scripted fake OpenAI server and a
+ * throwaway data directory: the real CLI, sandbox, store, tools and middleware.
+ */
+export async function createCliHarness(
+  options: { files?: Record<string, string>; config?: ConfigInput } = {},
+): Promise<CliHarness> {
+  const repo = createFixtureRepo(options.files ?? calculatorProject);
+  const model = await startFakeOpenAI();
+  const data = createTempDir('baton-e2e-');
+  const configPath = join(data.path, 'baton.yaml');
+  const config: ConfigInput = {
+    model: { name: 'gpt-test', maxRetries: 2, prices: { 'gpt-test': { inputPerMillion: 2, outputPerMillion: 8 } } },
+    ...options.config,
+  };
+  writeFileSync(configPath, stringify(config));
+  const env = {
+    ...HOST_SECRETS,
+    PATH: process.env.PATH,
+    OPENAI_BASE_URL: model.baseUrl,
+    BATON_DATA_DIR: join(data.path, 'data'),
+    LOG_LEVEL: 'debug',
+  };
+  return {
+    repo,
+    model,
+    dataDir: env.BATON_DATA_DIR,
+    async run(task, runOptions = {}) {
+      const out: string[] = [];
+      const err: string[] = [];
+      const args = ['run', '--repo', repo.path, '--config', configPath, ...(runOptions.json ? ['--json'] : []), task];
+      const exitCode = await main(args, {
+        out: (line) => out.push(line),
+        err: (line) => err.push(line),
+        env,
+        cwd: data.path,
+        stdin: new PassThrough(),
+      });
+      return { exitCode, out, err };
+    },
+    branchCommits(branch) {
+      const log = repo.git('log', '--format=%H %s', `main..${branch}`);
+      return log ? log.split('\n').reverse() : [];
+    },
+    async close() {
+      await model.close();
+      repo.cleanup();
+      data.cleanup();
+    },
+  };
+}
+
+/** The branch a run reported, from its terminal output. */
+export function reportedBranch(run: CliRun): string {
+  const line = run.out.find((entry) => entry.startsWith('Branch: '));
+  const branch = line?.split(' ')[1];
+  if (!branch) throw new Error(`no branch in the output:\n${run.out.join('\n')}\n${run.err.join('\n')}`);
+  return branch;
+}
