@@ -5,8 +5,8 @@ import { stringify } from 'yaml';
 import { main } from '../../src/cli/main.ts';
 import type { ConfigInput } from '../../src/config/schema.ts';
 import { startFakeOpenAI } from '../fakes/openai-server.ts';
-import { calculatorProject } from '../fixtures/projects/calculator.ts';
 import { createFixtureRepo, createTempDir, type FixtureRepo } from '../fixtures/git-repo.ts';
+import { calculatorProject } from '../fixtures/projects/calculator.ts';
 
 /** Host secrets that must never reach the sandbox, a log, or any output. */
 export const HOST_SECRETS = {
@@ -43,7 +43,11 @@ export async function createCliHarness(
   const data = createTempDir('baton-e2e-');
   const configPath = join(data.path, 'baton.yaml');
   const config: ConfigInput = {
-    model: { name: 'gpt-test', maxRetries: 2, prices: { 'gpt-test': { inputPerMillion: 2, outputPerMillion: 8 } } },
+    model: {
+      name: 'gpt-test',
+      maxRetries: 2,
+      prices: { 'gpt-test': { inputPerMillion: 2, outputPerMillion: 8 } },
+    },
     ...options.config,
   };
   writeFileSync(configPath, stringify(config));
@@ -61,7 +65,15 @@ export async function createCliHarness(
     async run(task, runOptions = {}) {
       const out: string[] = [];
       const err: string[] = [];
-      const args = ['run', '--repo', repo.path, '--config', configPath, ...(runOptions.json ? ['--json'] : []), task];
+      const args = [
+        'run',
+        '--repo',
+        repo.path,
+        '--config',
+        configPath,
+        ...(runOptions.json ? ['--json'] : []),
+        task,
+      ];
       const exitCode = await main(args, {
         out: (line) => out.push(line),
         err: (line) => err.push(line),

@@ -18,8 +18,22 @@ describe('baton run (end to end, scripted model)', () => {
   it('fixes a failing test: read, grep, edit, test, finish; lint and test pass; one commit with exactly the fix', async () => {
     harness = await createCliHarness();
     harness.model.enqueue(
-      { type: 'tool_calls', calls: [{ name: 'read_file', arguments: { path: 'src/math.js' } }, { name: 'grep', arguments: { pattern: 'add\\(' } }] },
-      { type: 'tool_calls', calls: [{ name: 'edit_file', arguments: { path: 'src/math.js', old_string: 'return a - b;', new_string: 'return a + b;' } }] },
+      {
+        type: 'tool_calls',
+        calls: [
+          { name: 'read_file', arguments: { path: 'src/math.js' } },
+          { name: 'grep', arguments: { pattern: 'add\\(' } },
+        ],
+      },
+      {
+        type: 'tool_calls',
+        calls: [
+          {
+            name: 'edit_file',
+            arguments: { path: 'src/math.js', old_string: 'return a - b;', new_string: 'return a + b;' },
+          },
+        ],
+      },
       { type: 'tool_calls', calls: [{ name: 'run_command', arguments: { command: 'npm test' } }] },
       { type: 'tool_calls', calls: [finish('add() subtracted instead of adding; it adds now.')] },
     );
@@ -33,7 +47,9 @@ describe('baton run (end to end, scripted model)', () => {
     const commits = harness.branchCommits(branch);
     expect(commits).toHaveLength(1);
     expect(commits[0]).toContain('Fix add()');
-    expect(harness.repo.git('diff', '--stat', `main..${branch}`)).toMatch(/src\/math\.js \| 2 \+-\n 1 file changed/);
+    expect(harness.repo.git('diff', '--stat', `main..${branch}`)).toMatch(
+      /src\/math\.js \| 2 \+-\n 1 file changed/,
+    );
     const diff = harness.repo.git('diff', `main..${branch}`);
     expect(diff).toContain('-  return a - b;');
     expect(diff).toContain('+  return a + b;');
@@ -58,7 +74,16 @@ describe('baton run (end to end, scripted model)', () => {
       { type: 'tool_calls', calls: [{ name: 'read_file', arguments: { path: 'src/math.js' } }] },
       {
         type: 'tool_calls',
-        calls: [{ name: 'edit_file', arguments: { path: 'src/math.js', old_string: '  return a - b;', new_string: '  console.log(a, b);\n  return a + b;' } }],
+        calls: [
+          {
+            name: 'edit_file',
+            arguments: {
+              path: 'src/math.js',
+              old_string: '  return a - b;',
+              new_string: '  console.log(a, b);\n  return a + b;',
+            },
+          },
+        ],
       },
       { type: 'tool_calls', calls: [finish('Fixed add().')] },
       (request) => {
@@ -66,7 +91,12 @@ describe('baton run (end to end, scripted model)', () => {
         expect(requestText(request.body)).toContain('src/math.js:2: no console.log in src/');
         return {
           type: 'tool_calls',
-          calls: [{ name: 'edit_file', arguments: { path: 'src/math.js', old_string: '  console.log(a, b);\n', new_string: '' } }],
+          calls: [
+            {
+              name: 'edit_file',
+              arguments: { path: 'src/math.js', old_string: '  console.log(a, b);\n', new_string: '' },
+            },
+          ],
         };
       },
       { type: 'tool_calls', calls: [finish('Fixed add() and removed the debug log.')] },
@@ -75,11 +105,23 @@ describe('baton run (end to end, scripted model)', () => {
     const run = await harness.run('fix add', { json: true });
 
     expect(run.exitCode).toBe(0);
-    const items = run.out.map((line) => JSON.parse(line) as { payload: { type: string; name?: string; status?: string } });
-    const steps = items.filter((item) => item.payload.type === 'middleware_step').map((item) => `${item.payload.name}:${item.payload.status}`);
-    expect(steps).toEqual(['lint:failed', 'lint:passed', 'test:passed', 'secret-scan:passed', 'commit:passed']);
+    const items = run.out.map(
+      (line) => JSON.parse(line) as { payload: { type: string; name?: string; status?: string } },
+    );
+    const steps = items
+      .filter((item) => item.payload.type === 'middleware_step')
+      .map((item) => `${item.payload.name}:${item.payload.status}`);
+    expect(steps).toEqual([
+      'lint:failed',
+      'lint:passed',
+      'test:passed',
+      'secret-scan:passed',
+      'commit:passed',
+    ]);
     expect(harness.model.requests).toHaveLength(5);
-    const branchLine = items.find((item) => item.payload.type === 'middleware_step' && item.payload.name === 'commit');
+    const branchLine = items.find(
+      (item) => item.payload.type === 'middleware_step' && item.payload.name === 'commit',
+    );
     expect(branchLine).toBeDefined();
     const branch = harness.repo.git('for-each-ref', '--format=%(refname:short)', 'refs/heads/baton/');
     const diff = harness.repo.git('diff', `main..${branch}`);
