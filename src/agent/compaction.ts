@@ -3,7 +3,10 @@ import type { ChatMessage, ModelClient } from '../model/types.ts';
 export interface Compactor {
   shouldCompact(lastInputTokens: number): boolean;
   /** Replaces the older part of `messages` (in place) with a summary; returns what it did, for the record. */
-  compact(messages: ChatMessage[], signal: AbortSignal): Promise<{ summary: string; replacedMessages: number }>;
+  compact(
+    messages: ChatMessage[],
+    signal: AbortSignal,
+  ): Promise<{ summary: string; replacedMessages: number }>;
 }
 
 export interface CompactorOptions {
@@ -36,8 +39,12 @@ export function createCompactor(options: CompactorOptions): Compactor {
         },
         signal,
       );
-      const summary = response.message.content?.trim() || 'Earlier steps were compacted; no summary was produced.';
-      messages.splice(1, cut - 1, { role: 'user', content: `Summary of the work so far (older steps were compacted):\n\n${summary}` });
+      const summary =
+        response.message.content?.trim() || 'Earlier steps were compacted; no summary was produced.';
+      messages.splice(1, cut - 1, {
+        role: 'user',
+        content: `Summary of the work so far (older steps were compacted):\n\n${summary}`,
+      });
       return { summary, replacedMessages: middle.length };
     },
   };
@@ -51,18 +58,18 @@ export function findCut(messages: readonly ChatMessage[], keepRecent: number): n
 }
 
 export function renderTranscript(messages: readonly ChatMessage[]): string {
-  return messages
-    .map((message) => {
-      switch (message.role) {
-        case 'user':
-          return `USER:\n${message.content}`;
-        case 'assistant': {
-          const calls = message.toolCalls.map((call) => `  call ${call.name}(${call.arguments})`).join('\n');
-          return `ASSISTANT:\n${message.content ?? ''}${calls ? `\n${calls}` : ''}`;
-        }
-        case 'tool':
-          return `TOOL RESULT:\n${message.content.length > 2000 ? `${message.content.slice(0, 2000)}\n[...]` : message.content}`;
-      }
-    })
-    .join('\n\n');
+  return messages.map(renderMessage).join('\n\n');
+}
+
+function renderMessage(message: ChatMessage): string {
+  switch (message.role) {
+    case 'user':
+      return `USER:\n${message.content}`;
+    case 'assistant': {
+      const calls = message.toolCalls.map((call) => `  call ${call.name}(${call.arguments})`).join('\n');
+      return `ASSISTANT:\n${message.content ?? ''}${calls ? `\n${calls}` : ''}`;
+    }
+    case 'tool':
+      return `TOOL RESULT:\n${message.content.length > 2000 ? `${message.content.slice(0, 2000)}\n[...]` : message.content}`;
+  }
 }

@@ -77,7 +77,13 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
     lastInputTokens = response.usage.inputTokens;
     const { content, toolCalls } = response.message;
     messages.push({ role: 'assistant', content, toolCalls });
-    await options.record({ type: 'model_message', content, toolCalls, usage: response.usage, costUsd: response.costUsd });
+    await options.record({
+      type: 'model_message',
+      content,
+      toolCalls,
+      usage: response.usage,
+      costUsd: response.costUsd,
+    });
 
     if (toolCalls.length === 0) {
       if (content?.trim()) return { type: 'finished', payload: finishFromText(content) };
@@ -94,7 +100,10 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
 }
 
 /** Every tool call gets a result, even when the run is cancelled mid-step (the API requires it). */
-async function runToolCalls(options: AgentLoopOptions, toolCalls: ToolCall[]): Promise<ToolControl | undefined> {
+async function runToolCalls(
+  options: AgentLoopOptions,
+  toolCalls: ToolCall[],
+): Promise<ToolControl | undefined> {
   let control: ToolControl | undefined;
   for (const call of toolCalls) {
     await options.record({ type: 'tool_call', callId: call.id, name: call.name, arguments: call.arguments });
@@ -105,7 +114,13 @@ async function runToolCalls(options: AgentLoopOptions, toolCalls: ToolCall[]): P
     const annotation = await options.annotateToolResult?.(call, result);
     if (annotation) content = `${content}\n\n${annotation}`;
     options.messages.push({ role: 'tool', toolCallId: call.id, content });
-    await options.record({ type: 'tool_result', callId: call.id, name: call.name, ok: result.ok, output: content });
+    await options.record({
+      type: 'tool_result',
+      callId: call.id,
+      name: call.name,
+      ok: result.ok,
+      output: content,
+    });
     if (result.ok && result.control && !control) control = result.control;
   }
   return control;

@@ -1,9 +1,14 @@
 import type { BudgetsConfig } from '../config/schema.ts';
 import type { ModelClient } from '../model/types.ts';
 import type { ItemPayload } from '../runs/items.ts';
-import type { SandboxProvider, Sandbox, SandboxCreateOptions } from '../sandbox/types.ts';
+import type { Sandbox, SandboxCreateOptions, SandboxProvider } from '../sandbox/types.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
-import { createToolState, type SubagentRequest, type SubagentResult, type ToolContext } from '../tools/types.ts';
+import {
+  createToolState,
+  type SubagentRequest,
+  type SubagentResult,
+  type ToolContext,
+} from '../tools/types.ts';
 import type { UsageMeter } from './budget.ts';
 import { runAgentLoop } from './loop.ts';
 import type { Prompts } from './prompts.ts';
@@ -48,8 +53,14 @@ async function runChild(
   signal: AbortSignal,
 ): Promise<SubagentResult> {
   const stepsBefore = options.meter.steps;
-  const budgets = { ...options.budgets, maxSteps: Math.min(options.budgets.maxSteps, stepsBefore + options.maxSteps) };
-  await options.record({ type: 'status', text: `subagent (${request.kind}) started: ${request.prompt.slice(0, 200)}` });
+  const budgets = {
+    ...options.budgets,
+    maxSteps: Math.min(options.budgets.maxSteps, stepsBefore + options.maxSteps),
+  };
+  await options.record({
+    type: 'status',
+    text: `subagent (${request.kind}) started: ${request.prompt.slice(0, 200)}`,
+  });
   const result = await runAgentLoop({
     model: options.model,
     registry: request.kind === 'explore' ? options.explorerRegistry : options.writerRegistry,
@@ -72,7 +83,9 @@ async function runChild(
 /** Everything the writer changed, new files included, as one unified diff. */
 async function collectPatch(sandbox: Sandbox): Promise<string | undefined> {
   // Through a file, so a large patch is not cut by the command output cap.
-  const result = await sandbox.exec({ cmd: 'git add -A && git diff --cached --binary > .baton/subagent.patch' });
+  const result = await sandbox.exec({
+    cmd: 'git add -A && git diff --cached --binary > .baton/subagent.patch',
+  });
   if (result.exitCode !== 0) return undefined;
   const patch = await sandbox.readFile('.baton/subagent.patch');
   return patch.trim() ? patch : undefined;

@@ -22,7 +22,9 @@ export function buildTaskMessage(input: TaskMessageInput): string {
   if (input.agentsMd) sections.push(`Instructions from the repository's AGENTS.md:\n\n${input.agentsMd}`);
   for (const document of input.documents) {
     const heading = `${document.kind}: ${document.title}${document.url ? ` (${document.url})` : ''}`;
-    sections.push(document.trusted ? `${heading}\n\n${document.text}` : fenceUntrusted(heading, document.text));
+    sections.push(
+      document.trusted ? `${heading}\n\n${document.text}` : fenceUntrusted(heading, document.text),
+    );
   }
   return sections.join('\n\n---\n\n');
 }

@@ -37,9 +37,17 @@ export interface Runner {
 export async function composeRunner(options: RunnerOptions): Promise<Runner> {
   const { config, environment, log } = options;
   const dataDir = resolve(options.cwd, environment.dataDir ?? config.sandbox.dataDir);
-  const { store } = await openStore({ databaseUrl: environment.databaseUrl, dataDir: resolve(dataDir, 'db') });
+  const { store } = await openStore({
+    databaseUrl: environment.databaseUrl,
+    dataDir: resolve(dataDir, 'db'),
+  });
   const provider =
-    options.provider ?? createLocalSandboxProvider({ dataDir, hostEnv: environment.host, log: log.child({ component: 'sandbox' }) });
+    options.provider ??
+    createLocalSandboxProvider({
+      dataDir,
+      hostEnv: environment.host,
+      log: log.child({ component: 'sandbox' }),
+    });
   const model = createModelClient({
     config: config.model,
     apiKey: environment.secrets.openaiApiKey,
@@ -53,7 +61,9 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
     model,
     registries: {
       main,
-      explorer: createToolRegistry({ include: ['read_file', 'list_files', 'glob', 'grep', 'view_diff', 'finish'] }),
+      explorer: createToolRegistry({
+        include: ['read_file', 'list_files', 'glob', 'grep', 'view_diff', 'finish'],
+      }),
       writer: createToolRegistry({ exclude: ['task', 'ask', 'reply'] }),
     },
     middlewares,

@@ -29,9 +29,18 @@ export async function checkModelEndpoint(input: DoctorInput): Promise<DoctorFind
       signal: AbortSignal.timeout(5_000),
     });
     if (response.status === 401 || response.status === 403) {
-      return { check: 'model endpoint', ok: false, detail: `${url} refused the key (HTTP ${response.status}); set a valid OPENAI_API_KEY` };
+      return {
+        check: 'model endpoint',
+        ok: false,
+        detail: `${url} refused the key (HTTP ${response.status}); set a valid OPENAI_API_KEY`,
+      };
     }
-    if (!response.ok) return { check: 'model endpoint', ok: false, detail: `${url} answered HTTP ${response.status}; check OPENAI_BASE_URL` };
+    if (!response.ok)
+      return {
+        check: 'model endpoint',
+        ok: false,
+        detail: `${url} answered HTTP ${response.status}; check OPENAI_BASE_URL`,
+      };
     return { check: 'model endpoint', ok: true, detail: `${url} reachable` };
   } catch (error) {
     return {
@@ -45,13 +54,22 @@ export async function checkModelEndpoint(input: DoctorInput): Promise<DoctorFind
 export function checkApiKey(input: DoctorInput): DoctorFinding {
   const needsKey = input.openaiBaseUrl.includes('api.openai.com');
   if (needsKey && !input.openaiApiKey) {
-    return { check: 'OPENAI_API_KEY', ok: false, detail: 'not set; export OPENAI_API_KEY=sk-... (or set OPENAI_BASE_URL to a server that needs none)' };
+    return {
+      check: 'OPENAI_API_KEY',
+      ok: false,
+      detail: 'not set; export OPENAI_API_KEY=sk-... (or set OPENAI_BASE_URL to a server that needs none)',
+    };
   }
-  return { check: 'OPENAI_API_KEY', ok: true, detail: input.openaiApiKey ? 'set' : 'not needed for this endpoint' };
+  return {
+    check: 'OPENAI_API_KEY',
+    ok: true,
+    detail: input.openaiApiKey ? 'set' : 'not needed for this endpoint',
+  };
 }
 
 export function checkPrices(config: Config): DoctorFinding {
-  if (config.model.prices[config.model.name]) return { check: 'model prices', ok: true, detail: `price known for ${config.model.name}` };
+  if (config.model.prices[config.model.name])
+    return { check: 'model prices', ok: true, detail: `price known for ${config.model.name}` };
   return {
     check: 'model prices',
     ok: false,
@@ -62,7 +80,12 @@ export function checkPrices(config: Config): DoctorFinding {
 export async function checkRepos(config: Config): Promise<DoctorFinding[]> {
   return Promise.all(
     config.repos.map(async (repo): Promise<DoctorFinding> => {
-      if (/^https?:\/\//.test(repo.url)) return { check: `repo ${repo.name}`, ok: true, detail: `${repo.url} (remote; fetched with the host's credentials)` };
+      if (/^https?:\/\//.test(repo.url))
+        return {
+          check: `repo ${repo.name}`,
+          ok: true,
+          detail: `${repo.url} (remote; fetched with the host's credentials)`,
+        };
       try {
         await run('git', ['-C', repo.url, 'rev-parse', '--verify', `${repo.defaultBranch}^{commit}`]);
         return { check: `repo ${repo.name}`, ok: true, detail: `${repo.url} on ${repo.defaultBranch}` };
@@ -83,14 +106,22 @@ export async function checkDataDir(dataDir: string): Promise<DoctorFinding> {
     await access(dataDir, constants.W_OK);
     return { check: 'data directory', ok: true, detail: `${dataDir} writable` };
   } catch (error) {
-    return { check: 'data directory', ok: false, detail: `${dataDir} is not writable (${(error as Error).message}); set BATON_DATA_DIR` };
+    return {
+      check: 'data directory',
+      ok: false,
+      detail: `${dataDir} is not writable (${(error as Error).message}); set BATON_DATA_DIR`,
+    };
   }
 }
 
 export async function checkSandbox(input: DoctorInput): Promise<DoctorFinding[]> {
   const problems = await input.sandboxProblems();
   if (problems.length === 0) return [{ check: 'sandbox', ok: true, detail: 'bubblewrap works' }];
-  return problems.map((problem) => ({ check: 'sandbox', ok: false, detail: `${problem.problem}; fix: ${problem.fix}` }));
+  return problems.map((problem) => ({
+    check: 'sandbox',
+    ok: false,
+    detail: `${problem.problem}; fix: ${problem.fix}`,
+  }));
 }
 
 /** Every check, in a fixed order. */

@@ -9,7 +9,11 @@ import type { CliIo } from './main.ts';
 const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
 /** `baton doctor`: one line per check; problems say how to fix them. Exit 1 when any check fails. */
-export async function runDoctorCommand(args: { config?: string }, io: CliIo, fetchImpl: typeof fetch = fetch): Promise<number> {
+export async function runDoctorCommand(
+  args: { config?: string },
+  io: CliIo,
+  fetchImpl: typeof fetch = fetch,
+): Promise<number> {
   const environment = readEnvironment(io.env);
   const configPath = resolve(io.cwd, args.config ?? environment.configPath ?? 'config/baton.yaml');
   let config: Awaited<ReturnType<typeof loadConfig>>;
@@ -28,6 +32,7 @@ export async function runDoctorCommand(args: { config?: string }, io: CliIo, fet
     fetch: fetchImpl,
     sandboxProblems: checkLocalSandboxPrerequisites,
   });
-  for (const finding of findings) io.out(`${finding.ok ? 'ok  ' : 'FAIL'}  ${finding.check}: ${finding.detail}`);
+  for (const finding of findings)
+    io.out(`${finding.ok ? 'ok  ' : 'FAIL'}  ${finding.check}: ${finding.detail}`);
   return findings.every((finding) => finding.ok) ? 0 : 1;
 }

@@ -42,7 +42,10 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       case 'doctor':
         return await runDoctorCommand(parseCommonArgs(rest), io);
       case 'logs':
-        return await runLogsCommand({ ...parseCommonArgs(rest), turnId: rest.find((arg) => !arg.startsWith('-')) }, io);
+        return await runLogsCommand(
+          { ...parseCommonArgs(rest), turnId: rest.find((arg) => !arg.startsWith('-')) },
+          io,
+        );
       case undefined:
       case '--help':
       case '-h':
@@ -69,7 +72,12 @@ function parseRunArgs(args: string[]) {
       config: { type: 'string' },
     },
   });
-  return { repo: values.repo, json: values.json ?? false, config: values.config, task: positionals.join(' ') };
+  return {
+    repo: values.repo,
+    json: values.json ?? false,
+    config: values.config,
+    task: positionals.join(' '),
+  };
 }
 
 function parseCommonArgs(args: string[]) {

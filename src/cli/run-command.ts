@@ -29,7 +29,10 @@ export async function runRunCommand(args: RunArgs, io: CliIo): Promise<number> {
   if (!args.task.trim()) throw usage('missing the task, e.g. baton run --repo . "fix the failing test"');
   const environment = readEnvironment(io.env);
   const configPath = resolve(io.cwd, args.config ?? environment.configPath ?? DEFAULT_CONFIG);
-  const config = await loadConfig({ path: configPath, required: Boolean(args.config ?? environment.configPath) });
+  const config = await loadConfig({
+    path: configPath,
+    required: Boolean(args.config ?? environment.configPath),
+  });
   const repo = await resolveLocalRepo(config, resolve(io.cwd, args.repo));
 
   const dataDir = resolve(io.cwd, environment.dataDir ?? config.sandbox.dataDir);

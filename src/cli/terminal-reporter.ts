@@ -20,8 +20,10 @@ function formatProgress(progress: RunProgress): string {
 
 export function formatOutcome(outcome: RunOutcome): string[] {
   const lines = [`Result: ${outcome.status}`, outcome.summary];
-  for (const check of outcome.checks) lines.push(`  ${check.status === 'passed' ? '✓' : '✗'} ${check.name}: ${check.summary}`);
-  if (outcome.branch) lines.push(`Branch: ${outcome.branch}${outcome.commit ? ` (${outcome.commit.slice(0, 12)})` : ''}`);
+  for (const check of outcome.checks)
+    lines.push(`  ${check.status === 'passed' ? '✓' : '✗'} ${check.name}: ${check.summary}`);
+  if (outcome.branch)
+    lines.push(`Branch: ${outcome.branch}${outcome.commit ? ` (${outcome.commit.slice(0, 12)})` : ''}`);
   lines.push(`Usage: ${outcome.tokens} tokens, ${formatCost(outcome.costUsd)}`);
   return lines;
 }
@@ -37,7 +39,12 @@ export function createTerminalReporter(options: TerminalReporterOptions): Report
     },
     progress(progress) {
       if (options.quiet) return;
-      const plan = progress.plan.map((item) => `${item.status === 'done' ? '[x]' : item.status === 'in_progress' ? '[>]' : '[ ]'} ${item.text}`).join('\n  ');
+      const plan = progress.plan
+        .map(
+          (item) =>
+            `${item.status === 'done' ? '[x]' : item.status === 'in_progress' ? '[>]' : '[ ]'} ${item.text}`,
+        )
+        .join('\n  ');
       if (plan && plan !== lastPlan) write(`Plan:\n  ${plan}`);
       lastPlan = plan;
       if (progress.activity === lastActivity) return;

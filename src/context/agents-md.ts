@@ -7,7 +7,9 @@ const MAX_CHARS = 20_000;
 async function readOptional(sandbox: Sandbox, path: string): Promise<string | null> {
   try {
     const text = await sandbox.readFile(path);
-    return text.length > MAX_CHARS ? `${text.slice(0, MAX_CHARS)}\n[AGENTS.md cut at ${MAX_CHARS} characters]` : text;
+    return text.length > MAX_CHARS
+      ? `${text.slice(0, MAX_CHARS)}\n[AGENTS.md cut at ${MAX_CHARS} characters]`
+      : text;
   } catch {
     return null;
   }
@@ -29,7 +31,11 @@ export async function nestedAgentsMd(
 ): Promise<{ path: string; text: string }[]> {
   const relative = normalize(filePath.replace(/^\/workspace\/?/, '')).replace(/^\/+/, '');
   const directories: string[] = [];
-  for (let directory = dirname(relative); directory !== '.' && directory !== '/'; directory = dirname(directory)) {
+  for (
+    let directory = dirname(relative);
+    directory !== '.' && directory !== '/';
+    directory = dirname(directory)
+  ) {
     directories.unshift(directory);
   }
   const found: { path: string; text: string }[] = [];

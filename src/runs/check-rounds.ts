@@ -31,7 +31,10 @@ export interface CheckRoundsOptions {
  * After `finish`: run the middleware; a failed check goes back to the agent with its output, for at
  * most `fixRounds` rounds; then the result is reported as it is.
  */
-export async function runCheckRounds(first: AgentLoopResult, options: CheckRoundsOptions): Promise<CheckRoundsResult> {
+export async function runCheckRounds(
+  first: AgentLoopResult,
+  options: CheckRoundsOptions,
+): Promise<CheckRoundsResult> {
   let loop = first;
   let records: StepRecord[] = [];
   for (let round = 0; ; round += 1) {
@@ -50,7 +53,12 @@ export async function runCheckRounds(first: AgentLoopResult, options: CheckRound
     const outcome = pass.outcome;
     if (outcome.type === 'passed') return { loop, checks: { type: 'passed' }, records, fixRounds: round };
     if (outcome.type === 'blocked') {
-      return { loop, checks: { type: 'blocked', step: outcome.step, summary: outcome.summary }, records, fixRounds: round };
+      return {
+        loop,
+        checks: { type: 'blocked', step: outcome.step, summary: outcome.summary },
+        records,
+        fixRounds: round,
+      };
     }
     if (round >= options.fixRounds) {
       return { loop, checks: { type: 'failed', feedback: outcome.feedback }, records, fixRounds: round };

@@ -19,7 +19,11 @@ export async function keepWork(options: {
   const keepers = options.middlewares.filter((middleware) => !middleware.feedback);
   const reason = rounds.loop.type === 'finished' ? 'checks failing' : rounds.loop.type.replace('_', ' ');
   const title = `WIP (${reason}): ${options.task.split('\n')[0]?.slice(0, 60) ?? 'Baton run'}`;
-  const summary = rounds.loop.type === 'finished' ? rounds.loop.payload.summary : `Work in progress, ${reason}.`;
-  const pass = await runMiddlewarePass(keepers, options.context({ summary, prTitle: title, prBody: summary }));
+  const summary =
+    rounds.loop.type === 'finished' ? rounds.loop.payload.summary : `Work in progress, ${reason}.`;
+  const pass = await runMiddlewarePass(
+    keepers,
+    options.context({ summary, prTitle: title, prBody: summary }),
+  );
   return pass.records;
 }

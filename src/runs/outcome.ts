@@ -17,7 +17,8 @@ export interface OutcomeInput {
 
 /** Where the work is, in words, for every ending. */
 function whereTheWorkIs(input: OutcomeInput): string {
-  if (input.commit && input.publishedTo) return `The work is on branch ${input.branch} in ${input.publishedTo}.`;
+  if (input.commit && input.publishedTo)
+    return `The work is on branch ${input.branch} in ${input.publishedTo}.`;
   if (input.commit) return `The work is committed on branch ${input.branch}.`;
   return 'No changes were committed.';
 }
@@ -66,7 +67,9 @@ export function buildOutcome(input: OutcomeInput): RunOutcome {
         summary: `Blocked by ${checks.step}: ${checks.summary}. Nothing was committed or pushed.`,
       };
     case 'failed': {
-      const failing = rounds.records.filter((record) => record.status === 'failed').map((record) => record.summary);
+      const failing = rounds.records
+        .filter((record) => record.status === 'failed')
+        .map((record) => record.summary);
       return {
         ...base,
         status: 'failed',

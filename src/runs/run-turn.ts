@@ -23,7 +23,11 @@ import { buildOutcome } from './outcome.ts';
 import type { Reporter, RunOutcome } from './reporter.ts';
 
 /** Takes a turn's exported commits to where people see them (a local repo's branch, or GitHub). */
-export type Publisher = (input: { exported: ChangeExport; repo: RepoConfig; branch: string }) => Promise<{ location: string }>;
+export type Publisher = (input: {
+  exported: ChangeExport;
+  repo: RepoConfig;
+  branch: string;
+}) => Promise<{ location: string }>;
 
 export interface TurnDependencies {
   config: Config;
@@ -70,7 +74,10 @@ export async function runTurn(deps: TurnDependencies, request: TurnRequest): Pro
     branch: threadBranch(config.git.branchPrefix, request.threadKey),
   });
   const branch = threadRecord.branch;
-  const turn = await store.createTurn({ threadId: threadRecord.id, request: { task: request.task, requester: request.requester } });
+  const turn = await store.createTurn({
+    threadId: threadRecord.id,
+    request: { task: request.task, requester: request.requester },
+  });
   const log = deps.log.child({ turnId: turn.id, thread: threadRecord.key });
   const record = async (payload: ItemPayload) => {
     const item = await store.appendItem(turn.id, payload, { completed: true });
@@ -171,7 +178,8 @@ export async function runTurn(deps: TurnDependencies, request: TurnRequest): Pro
         }),
         cacheKey: `baton:${threadRecord.id}`,
         maxOutputTokens: config.model.maxOutputTokens,
-        annotateToolResult: (call, result) => annotateWithAgentsMd(activeSandbox, call, result, seenAgentsFiles),
+        annotateToolResult: (call, result) =>
+          annotateWithAgentsMd(activeSandbox, call, result, seenAgentsFiles),
         onActivity: report,
       });
 
@@ -200,13 +208,22 @@ export async function runTurn(deps: TurnDependencies, request: TurnRequest): Pro
       },
       record,
     });
-    const kept = await keepWork({ rounds, middlewares: deps.middlewares, context: middlewareContext, task: request.task });
+    const kept = await keepWork({
+      rounds,
+      middlewares: deps.middlewares,
+      context: middlewareContext,
+      task: request.task,
+    });
     for (const step of kept) await recordStep(record, step);
 
     const exported = await activeSandbox.exportChanges();
-    const published = exported.commitCount > 0 ? await deps.publish({ exported, repo: request.repo, branch }) : undefined;
+    const published =
+      exported.commitCount > 0 ? await deps.publish({ exported, repo: request.repo, branch }) : undefined;
     outcome = buildOutcome({
-      rounds: { ...rounds, records: [...rounds.records, ...kept.filter((step) => step.status !== 'skipped')] },
+      rounds: {
+        ...rounds,
+        records: [...rounds.records, ...kept.filter((step) => step.status !== 'skipped')],
+      },
       budgets: config.budgets,
       branch,
       publishedTo: published?.location,
@@ -241,7 +258,13 @@ export async function runTurn(deps: TurnDependencies, request: TurnRequest): Pro
 }
 
 async function recordStep(record: (payload: ItemPayload) => Promise<void>, step: StepRecord): Promise<void> {
-  await record({ type: 'middleware_step', name: step.name, status: step.status, summary: step.summary, output: step.output });
+  await record({
+    type: 'middleware_step',
+    name: step.name,
+    status: step.status,
+    summary: step.summary,
+    output: step.output,
+  });
 }
 
 async function annotateWithAgentsMd(
@@ -260,7 +283,9 @@ async function annotateWithAgentsMd(
   if (typeof path !== 'string') return null;
   const found = await nestedAgentsMd(sandbox, path, seen);
   if (found.length === 0) return null;
-  return found.map((file) => `Instructions from ${file.path} (they apply to files in its directory):\n\n${file.text}`).join('\n\n');
+  return found
+    .map((file) => `Instructions from ${file.path} (they apply to files in its directory):\n\n${file.text}`)
+    .join('\n\n');
 }
 
 /** `baton/<id>`: deterministic per thread, so every turn of a thread works on the same branch. */
