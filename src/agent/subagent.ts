@@ -84,7 +84,7 @@ async function runChild(
 async function collectPatch(sandbox: Sandbox): Promise<string | undefined> {
   // Through a file, so a large patch is not cut by the command output cap.
   const result = await sandbox.exec({
-    cmd: 'git add -A && git diff --cached --binary > .baton/subagent.patch',
+    cmd: 'mkdir -p .baton && git add -A && git diff --cached --binary > .baton/subagent.patch',
   });
   if (result.exitCode !== 0) return undefined;
   const patch = await sandbox.readFile('.baton/subagent.patch');
