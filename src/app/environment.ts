@@ -8,6 +8,9 @@ export interface Environment {
   databaseUrl?: string;
   openaiBaseUrl?: string;
   logLevel?: string;
+  /** Overrides server.port. */
+  port?: number;
+  slackApiUrl?: string;
   /** The host environment the sandbox's allowlist copies from. */
   host: Record<string, string | undefined>;
 }
@@ -32,6 +35,8 @@ export function readEnvironment(env: Record<string, string | undefined>): Enviro
     databaseUrl: nonEmpty(env.DATABASE_URL),
     openaiBaseUrl: nonEmpty(env.OPENAI_BASE_URL),
     logLevel: nonEmpty(env.LOG_LEVEL),
+    port: nonEmpty(env.PORT) ? Number(env.PORT) : undefined,
+    slackApiUrl: nonEmpty(env.SLACK_API_URL),
     host: env,
   };
 }

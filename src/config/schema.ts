@@ -95,7 +95,43 @@ export const gitSchema = z.object({
   branchPrefix: z.string().default('baton/'),
 });
 
+export const serverSchema = z.object({
+  /** PORT overrides. One HTTP server: Slack events, webhooks, dashboard, health and metrics. */
+  port: z.number().int().min(0).max(65535).default(3000),
+  host: z.string().default('0.0.0.0'),
+  /** The URL people reach the dashboard at, for "View run" links. Unset: no links. */
+  publicBaseUrl: z.url().optional(),
+});
+
+export const slackSchema = z.object({
+  /** Empty list: any team / channel / user may ask. */
+  allowedTeams: z.array(z.string()).default([]),
+  allowedChannels: z.array(z.string()).default([]),
+  /** User ids (U…) and user group ids (S…); a member of an allowed group may ask. */
+  allowedUsers: z.array(z.string()).default([]),
+  allowedUserGroups: z.array(z.string()).default([]),
+  /** Channel id → repository name, used when a message names no repository. */
+  channelRepos: z.record(z.string(), z.string()).default({}),
+  /** A reaction (name without colons) on the request that cancels its run. */
+  cancelReaction: z.string().default('octagonal_sign'),
+  /** The status message is refreshed at least this often while a run works. */
+  statusRefreshMs: z.number().int().positive().default(60_000),
+});
+
+export const runsSchema = z.object({
+  /** Runs one worker process executes at once. */
+  workerConcurrency: z.number().int().positive().default(2),
+  /** Active runs per requester, and in all; more wait in the queue and say their position. */
+  maxPerRequester: z.number().int().positive().default(2),
+  maxGlobal: z.number().int().positive().default(8),
+  /** A worker that has not reported for this long is presumed dead; its run moves to another worker. */
+  heartbeatSeconds: z.number().int().min(10).default(10),
+});
+
 export const configSchema = z.object({
+  server: serverSchema.default(serverSchema.parse({})),
+  slack: slackSchema.default(slackSchema.parse({})),
+  runs: runsSchema.default(runsSchema.parse({})),
   model: modelSchema.default(modelSchema.parse({})),
   repos: z.array(repoSchema).default([]),
   sandbox: sandboxSchema.default(sandboxSchema.parse({})),
@@ -127,6 +163,9 @@ export type MiddlewareEntry = Config['middleware'][number];
 export type AgentConfig = Config['agent'];
 export type PoliciesConfig = Config['policies'];
 export type GitConfig = Config['git'];
+export type ServerConfig = Config['server'];
+export type SlackConfig = Config['slack'];
+export type RunsConfig = Config['runs'];
 
 /** Secrets come only from the environment, never from the YAML file. */
 export interface Secrets {
