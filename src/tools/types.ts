@@ -32,12 +32,21 @@ export interface SubagentResult {
   patch?: string;
 }
 
+/** A command `run_command` started with `background: true`; `command_status` reads it. */
+export interface BackgroundJob {
+  command: string;
+  outputPath: string;
+  exitCodePath: string;
+  /** Set when the command has ended (its exec resolved), including by timeout. */
+  outcome?: { exitCode: number; timedOut: boolean };
+}
+
 /** Per-run state the tools share: which files were read (for `edit_file`), the plan. */
 export interface ToolState {
   readFiles: Set<string>;
   plan: TodoItem[];
   /** Background commands started by `run_command`, by id. */
-  backgroundJobs: Map<string, { command: string; outputPath: string; exitCodePath: string }>;
+  backgroundJobs: Map<string, BackgroundJob>;
 }
 
 export interface ToolContext {
