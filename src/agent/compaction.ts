@@ -41,13 +41,15 @@ export function createCompactor(options: CompactorOptions): Compactor {
       );
       const summary =
         response.message.content?.trim() || 'Earlier steps were compacted; no summary was produced.';
-      messages.splice(1, cut - 1, {
-        role: 'user',
-        content: `Summary of the work so far (older steps were compacted):\n\n${summary}`,
-      });
+      messages.splice(1, cut - 1, compactionMessage(summary));
       return { summary, replacedMessages: middle.length };
     },
   };
+}
+
+/** The message that stands in for the compacted part of the history. */
+export function compactionMessage(summary: string): ChatMessage {
+  return { role: 'user', content: `Summary of the work so far (older steps were compacted):\n\n${summary}` };
 }
 
 /** The index where the kept tail starts: never on a tool result, whose call would be cut off. */

@@ -34,6 +34,8 @@ export interface AgentLoopOptions {
   /** Extra text for the model after a tool result, e.g. a nested AGENTS.md the agent just walked into. */
   annotateToolResult?: (call: ToolCall, result: ToolResult) => Promise<string | null>;
   onActivity?: (activity: string) => void;
+  /** After every batch of tool calls (e.g. to checkpoint the workspace). */
+  afterToolCalls?: (calls: readonly ToolCall[]) => Promise<void>;
 }
 
 const NUDGE =
@@ -93,6 +95,7 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
     }
 
     const control = await runToolCalls(options, toolCalls);
+    await options.afterToolCalls?.(toolCalls);
     if (signal.aborted) return { type: 'cancelled' };
     if (control?.type === 'finish') return { type: 'finished', payload: control.payload };
     if (control?.type === 'wait') return { type: 'waiting', question: control.question };
@@ -141,7 +144,7 @@ async function injectInbox(options: AgentLoopOptions): Promise<void> {
   for (const text of incoming) {
     const content = `The requester added a message while you were working:\n\n${text}`;
     options.messages.push({ role: 'user', content });
-    await options.record({ type: 'user_message', text });
+    await options.record({ type: 'user_message', text, modelContent: content });
   }
 }
 

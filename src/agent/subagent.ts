@@ -70,7 +70,7 @@ async function runChild(
     budgets,
     meter: options.meter,
     clock: options.clock,
-    record: options.record,
+    record: (payload) => options.record({ ...payload, scope: 'subagent' }),
   });
   const summary =
     result.type === 'finished'

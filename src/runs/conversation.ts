@@ -1,0 +1,58 @@
+import { buildTaskMessage } from '../agent/task-message.ts';
+import { readRootAgentsMd } from '../context/agents-md.ts';
+import type { ContextDocument } from '../context/types.ts';
+import type { ChatMessage } from '../model/types.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Sandbox } from '../sandbox/types.ts';
+import type { Store } from '../store/types.ts';
+import { restoreCheckpoint } from './checkpoint.ts';
+import type { ItemPayload } from './items.ts';
+import { lastCheckpoint, RESUME_NOTE, rebuildMessages } from './resume.ts';
+
+export interface ConversationInput {
+  store: Store;
+  turnId: string;
+  sandbox: Sandbox;
+  task: string;
+  requester?: string;
+  repo: string;
+  branch: string;
+  documents: readonly ContextDocument[];
+  resumed: boolean;
+  record: (payload: ItemPayload) => Promise<void>;
+  log: Logger;
+}
+
+/**
+ * The history the agent starts from. A fresh turn: one message with the task, AGENTS.md and the
+ * gathered context. A resumed turn: the history rebuilt from its items, the workspace restored
+ * from its last checkpoint, and a note saying so.
+ */
+export async function startConversation(input: ConversationInput): Promise<ChatMessage[]> {
+  if (input.resumed) {
+    const items = await input.store.listItems(input.turnId);
+    const messages = rebuildMessages(items);
+    if (messages.length > 0) {
+      const checkpoint = lastCheckpoint(items);
+      if (checkpoint) await restoreCheckpoint(input.sandbox, checkpoint.patch, input.log);
+      messages.push({ role: 'user', content: RESUME_NOTE });
+      await input.record({ type: 'user_message', text: RESUME_NOTE, author: 'baton' });
+      return messages;
+    }
+  }
+  const content = buildTaskMessage({
+    task: input.task,
+    requester: input.requester,
+    repo: input.repo,
+    branch: input.branch,
+    agentsMd: await readRootAgentsMd(input.sandbox),
+    documents: input.documents,
+  });
+  await input.record({
+    type: 'user_message',
+    text: input.task,
+    author: input.requester,
+    modelContent: content,
+  });
+  return [{ role: 'user', content }];
+}

@@ -1,0 +1,237 @@
+import { createUsageMeter, type UsageMeter } from '../agent/budget.ts';
+import { createCompactor } from '../agent/compaction.ts';
+import { type AgentLoopResult, runAgentLoop } from '../agent/loop.ts';
+import type { RepoConfig } from '../config/schema.ts';
+import { nestedAgentsMd } from '../context/agents-md.ts';
+import type { ContextDocument } from '../context/types.ts';
+import type { ToolCall } from '../model/types.ts';
+import { describeError } from '../observability/errors.ts';
+import type { Sandbox, SandboxCreateOptions } from '../sandbox/types.ts';
+import type { ThreadRecord, TurnRecord } from '../store/types.ts';
+import type { FinishPayload, ToolResult } from '../tools/types.ts';
+import { runCheckRounds } from './check-rounds.ts';
+import { takeCheckpoint, workspaceHead } from './checkpoint.ts';
+import { startConversation } from './conversation.ts';
+import type { ItemPayload } from './items.ts';
+import { keepWork } from './keep-work.ts';
+import { buildOutcome } from './outcome.ts';
+import type { Reporter, RunOutcome } from './reporter.ts';
+import type { TurnDependencies } from './turn-dependencies.ts';
+import { createTurnToolContext } from './turn-tools.ts';
+
+export interface TurnInput {
+  turn: TurnRecord;
+  thread: ThreadRecord;
+  repo: RepoConfig;
+  task: string;
+  requester?: string;
+  documents?: readonly ContextDocument[];
+  reporter: Reporter;
+  signal: AbortSignal;
+  /** Messages from the requester that arrived while the turn works; injected before the next model call. */
+  drainInbox?: () => Promise<string[]>;
+  /** The turn ran before on a worker that stopped: continue from its items and last checkpoint. */
+  resumed?: boolean;
+}
+
+/** Tools whose calls may change the workspace; a checkpoint follows them. */
+const CHANGING_EFFECTS = new Set(['write', 'exec']);
+
+/** One turn: sandbox, agent, checks, keep the work, publish, report. Always ends with a report. */
+export async function executeTurn(deps: TurnDependencies, input: TurnInput): Promise<RunOutcome> {
+  const clock = deps.clock ?? Date.now;
+  const { config, store } = deps;
+  const { turn, reporter, signal } = input;
+  const branch = input.thread.branch;
+  const log = deps.log.child({ turnId: turn.id, thread: input.thread.key });
+  const record = async (payload: ItemPayload) => {
+    const item = await store.appendItem(turn.id, payload, { completed: true });
+    deps.onItem?.(item);
+  };
+  const meter: UsageMeter = {
+    ...createUsageMeter(input.resumed ? Date.parse(turn.startedAt) : clock()),
+    tokens: turn.tokens,
+    costUsd: turn.costUsd,
+  };
+  const sandboxOptions = (forBranch: string): SandboxCreateOptions => ({
+    repo: { name: input.repo.name, url: input.repo.url },
+    baseRef: input.repo.defaultBranch,
+    branch: forBranch,
+    limits: config.sandbox,
+    signal,
+  });
+
+  await store.updateTurn(turn.id, { status: 'running' });
+  await reporter.start({ runId: turn.id, task: input.task });
+  let outcome: RunOutcome;
+  let sandbox: Sandbox | undefined;
+  try {
+    sandbox = await deps.provider.create(sandboxOptions(branch));
+    const workspace = sandbox;
+    const tools = createTurnToolContext({
+      deps,
+      turnId: turn.id,
+      sandbox: workspace,
+      reporter,
+      signal,
+      log,
+      meter,
+      clock,
+      record,
+      writerSandbox: (index) => sandboxOptions(`${branch}-writer-${index}`),
+    });
+    const baseCommit = await workspaceHead(workspace);
+    const messages = await startConversation({
+      store,
+      turnId: turn.id,
+      sandbox: workspace,
+      task: input.task,
+      requester: input.requester,
+      repo: input.repo.name,
+      branch,
+      documents: input.documents ?? [],
+      resumed: input.resumed ?? false,
+      record,
+      log,
+    });
+    const seenAgentsFiles = new Set<string>();
+    const agent = (): Promise<AgentLoopResult> =>
+      runAgentLoop({
+        model: deps.model,
+        registry: deps.registries.main,
+        system: deps.prompts.system,
+        messages,
+        toolContext: tools.context,
+        budgets: config.budgets,
+        meter,
+        clock,
+        record,
+        drainInbox: input.drainInbox,
+        compactor: createCompactor({
+          model: deps.model,
+          contextWindowTokens: config.model.contextWindowTokens,
+          atFraction: config.agent.compactAtFraction,
+          instructions: deps.prompts.compaction,
+        }),
+        cacheKey: `baton:${input.thread.id}`,
+        maxOutputTokens: config.model.maxOutputTokens,
+        annotateToolResult: (call, result) => annotateWithAgentsMd(workspace, call, result, seenAgentsFiles),
+        onActivity: tools.report,
+        afterToolCalls: async (calls) => {
+          const changing = calls.some((call) =>
+            CHANGING_EFFECTS.has(deps.registries.main.get(call.name)?.effect ?? ''),
+          );
+          if (!changing) return;
+          const patch = await takeCheckpoint(workspace, baseCommit, log);
+          if (patch !== null) await record({ type: 'checkpoint', baseCommit, patch });
+        },
+      });
+
+    const middlewareContext = (finish: FinishPayload) => ({
+      runId: turn.id,
+      sandbox: workspace,
+      repo: input.repo,
+      branch,
+      baseRef: input.repo.defaultBranch,
+      finish,
+      git: config.git,
+      requester: input.requester,
+      log,
+      signal,
+    });
+    const first = await agent();
+    tools.report('checking');
+    const rounds = await runCheckRounds(first, {
+      middlewares: deps.middlewares,
+      fixRounds: config.agent.fixRounds,
+      context: middlewareContext,
+      continueAgent: async (feedback) => {
+        messages.push({ role: 'user', content: feedback });
+        await record({ type: 'user_message', text: feedback, author: 'baton' });
+        return agent();
+      },
+      record,
+    });
+    const kept = await keepWork({
+      rounds,
+      middlewares: deps.middlewares,
+      context: middlewareContext,
+      task: input.task,
+    });
+    for (const step of kept) {
+      await record({
+        type: 'middleware_step',
+        name: step.name,
+        status: step.status,
+        summary: step.summary,
+        output: step.output,
+      });
+    }
+
+    const exported = await workspace.exportChanges();
+    const published =
+      exported.commitCount > 0 ? await deps.publish({ exported, repo: input.repo, branch }) : undefined;
+    outcome = buildOutcome({
+      rounds: {
+        ...rounds,
+        records: [...rounds.records, ...kept.filter((step) => step.status !== 'skipped')],
+      },
+      budgets: config.budgets,
+      branch,
+      publishedTo: published?.location,
+      commit: exported.commitCount > 0 ? exported.headCommit : undefined,
+      tokens: meter.tokens,
+      costUsd: meter.costUsd,
+    });
+  } catch (error) {
+    log.error({ err: error }, 'turn failed');
+    await record({ type: 'error', code: errorCode(error), message: describeError(error) });
+    outcome = {
+      status: signal.aborted ? 'cancelled' : 'failed',
+      summary: `${signal.aborted ? 'Cancelled' : `The run failed: ${describeError(error)}`}. Nothing was pushed; branch ${branch} is unchanged.`,
+      checks: [],
+      tokens: meter.tokens,
+      costUsd: meter.costUsd,
+    };
+  } finally {
+    await sandbox?.dispose().catch((error: unknown) => log.warn({ err: error }, 'sandbox dispose failed'));
+  }
+
+  await store.updateTurn(turn.id, {
+    status: outcome.status,
+    tokens: outcome.tokens,
+    costUsd: outcome.costUsd,
+    completedAt: new Date(clock()).toISOString(),
+    error: outcome.status === 'failed' ? outcome.summary : null,
+  });
+  await record({ type: 'status', text: `turn ${outcome.status}` });
+  await reporter.finish(outcome);
+  return outcome;
+}
+
+async function annotateWithAgentsMd(
+  sandbox: Sandbox,
+  call: ToolCall,
+  result: ToolResult,
+  seen: Set<string>,
+): Promise<string | null> {
+  if (call.name !== 'read_file' || !result.ok) return null;
+  let path: unknown;
+  try {
+    path = (JSON.parse(call.arguments) as { path?: unknown }).path;
+  } catch {
+    return null;
+  }
+  if (typeof path !== 'string') return null;
+  const found = await nestedAgentsMd(sandbox, path, seen);
+  if (found.length === 0) return null;
+  return found
+    .map((file) => `Instructions from ${file.path} (they apply to files in its directory):\n\n${file.text}`)
+    .join('\n\n');
+}
+
+function errorCode(error: unknown): string {
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
+    ? error.code
+    : 'internal_error';
+}

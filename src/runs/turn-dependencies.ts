@@ -1,0 +1,32 @@
+import type { Middleware } from '../../middleware/types.ts';
+import type { Prompts } from '../agent/prompts.ts';
+import type { Config, RepoConfig } from '../config/schema.ts';
+import type { ModelClient } from '../model/types.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { ChangeExport, SandboxProvider } from '../sandbox/types.ts';
+import type { Store } from '../store/types.ts';
+import type { ToolRegistry } from '../tools/registry.ts';
+import type { Item } from './items.ts';
+
+/** Takes a turn's exported commits to where people see them (a local repo's branch, or GitHub). */
+export type Publisher = (input: {
+  exported: ChangeExport;
+  repo: RepoConfig;
+  branch: string;
+}) => Promise<{ location: string }>;
+
+/** Everything a turn needs, built once per process by the composition root. */
+export interface TurnDependencies {
+  config: Config;
+  provider: SandboxProvider;
+  model: ModelClient;
+  registries: { main: ToolRegistry; explorer: ToolRegistry; writer: ToolRegistry };
+  middlewares: readonly Middleware[];
+  store: Store;
+  prompts: Prompts;
+  publish: Publisher;
+  log: Logger;
+  clock?: () => number;
+  fetch?: typeof fetch;
+  onItem?: (item: Item) => void;
+}
