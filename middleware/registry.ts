@@ -4,6 +4,7 @@ import type { MiddlewareEntry } from '../src/config/schema.ts';
 import { BatonError, isBatonError } from '../src/observability/errors.ts';
 import { createCommitMiddleware } from './commit.ts';
 import { createLintMiddleware } from './lint.ts';
+import { createPushMiddleware } from './push.ts';
 import { createSecretScanMiddleware } from './secret-scan.ts';
 import { createTestMiddleware } from './test.ts';
 import type { Middleware, MiddlewareFactory } from './types.ts';
@@ -19,6 +20,7 @@ const BUILT_INS: Readonly<Record<string, MiddlewareFactory>> = {
   test: createTestMiddleware,
   'secret-scan': createSecretScanMiddleware,
   commit: createCommitMiddleware,
+  push: createPushMiddleware,
 };
 
 /** The built-in middleware by name, plus any extra factories (a seam for tests and embedders). */

@@ -13,12 +13,47 @@ export interface StepResult {
   output?: string;
   /** The command that ran, for the PR body ("how it was checked"). */
   command?: string;
-  /** Set by `commit`. */
+  /** Set by `commit` and `push`. */
   commit?: string;
+  /** Set by `push` (where the branch went) and `open-pr` (the pull request). */
+  url?: string;
 }
 
 export interface StepRecord extends StepResult {
   name: string;
+}
+
+/** A draft pull request per branch: found or created, then kept up to date. Never a second one. */
+export interface PullRequestService {
+  ensureDraftPullRequest(input: {
+    repo: string;
+    head: string;
+    base: string;
+    title: string;
+    body: string;
+  }): Promise<{ number: number; url: string; created: boolean }>;
+}
+
+/** Where the request came from, for the pull request body and the final reply. */
+export interface RequestInfo {
+  threadKey: string;
+  requester?: string;
+  /** A link back to the Slack thread, Linear issue or pull request that asked. */
+  originUrl?: string;
+  originLabel?: string;
+  /** `ENG-123` when the request came from (or names) a Linear issue; the PR body says `Fixes ENG-123`. */
+  linearIssueKey?: string;
+  /** The run's page on the dashboard, when a public base URL is configured. */
+  runUrl?: string;
+}
+
+/** What only the host can do for a step: push with its credentials, talk to GitHub. */
+export interface MiddlewareHost {
+  /** Exports the sandbox's commits and pushes the branch; null when there is nothing to push. */
+  publish(): Promise<{ location: string; commit: string } | null>;
+  /** Present when the repository is on GitHub. */
+  pullRequests?: PullRequestService;
+  request: RequestInfo;
 }
 
 export interface MiddlewareContext {
@@ -34,6 +69,7 @@ export interface MiddlewareContext {
   previous: readonly StepRecord[];
   log: Logger;
   signal: AbortSignal;
+  host: MiddlewareHost;
 }
 
 /**

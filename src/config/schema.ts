@@ -64,7 +64,7 @@ export const budgetsSchema = z.object({
 });
 
 export const middlewareEntrySchema = z.object({
-  /** A built-in (`lint`, `test`, `secret-scan`, `commit`) or a module path exporting a middleware factory. */
+  /** A built-in (`lint`, `test`, `secret-scan`, `commit`, `push`, `open-pr`) or a module path exporting a middleware factory. */
   name: z.string().min(1),
   options: z.record(z.string(), z.unknown()).default({}),
 });
@@ -139,8 +139,8 @@ export const configSchema = z.object({
   middleware: z
     .array(middlewareEntrySchema)
     .default(
-      [{ name: 'lint' }, { name: 'test' }, { name: 'secret-scan' }, { name: 'commit' }].map((entry) =>
-        middlewareEntrySchema.parse(entry),
+      [{ name: 'lint' }, { name: 'test' }, { name: 'secret-scan' }, { name: 'commit' }, { name: 'push' }].map(
+        (entry) => middlewareEntrySchema.parse(entry),
       ),
     ),
   agent: agentSchema.default(agentSchema.parse({})),

@@ -1,3 +1,4 @@
+import type { MiddlewareHost, RequestInfo } from '../../middleware/types.ts';
 import { createUsageMeter, type UsageMeter } from '../agent/budget.ts';
 import { createCompactor } from '../agent/compaction.ts';
 import { type AgentLoopResult, runAgentLoop } from '../agent/loop.ts';
@@ -20,6 +21,8 @@ import type { TurnDependencies } from './turn-dependencies.ts';
 import { createTurnToolContext } from './turn-tools.ts';
 
 export interface TurnInput {
+  /** Where the request came from, for the pull request and replies. */
+  requestInfo?: RequestInfo;
   turn: TurnRecord;
   thread: ThreadRecord;
   repo: RepoConfig;
@@ -127,6 +130,16 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
         },
       });
 
+    const host: MiddlewareHost = {
+      async publish() {
+        const exported = await workspace.exportChanges();
+        if (exported.commitCount === 0) return null;
+        const published = await deps.publish({ exported, repo: input.repo, branch });
+        return { location: published.location, commit: exported.headCommit };
+      },
+      pullRequests: deps.pullRequestsFor?.(input.repo),
+      request: input.requestInfo ?? { threadKey: input.thread.key, requester: input.requester },
+    };
     const middlewareContext = (finish: FinishPayload) => ({
       runId: turn.id,
       sandbox: workspace,
@@ -138,6 +151,7 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
       requester: input.requester,
       log,
       signal,
+      host,
     });
     const first = await agent();
     tools.report('checking');
@@ -168,18 +182,10 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
       });
     }
 
-    const exported = await workspace.exportChanges();
-    const published =
-      exported.commitCount > 0 ? await deps.publish({ exported, repo: input.repo, branch }) : undefined;
     outcome = buildOutcome({
-      rounds: {
-        ...rounds,
-        records: [...rounds.records, ...kept.filter((step) => step.status !== 'skipped')],
-      },
+      rounds: { ...rounds, records: [...rounds.records, ...kept] },
       budgets: config.budgets,
       branch,
-      publishedTo: published?.location,
-      commit: exported.commitCount > 0 ? exported.headCommit : undefined,
       tokens: meter.tokens,
       costUsd: meter.costUsd,
     });

@@ -8,18 +8,34 @@ export interface OutcomeInput {
   rounds: CheckRoundsResult;
   budgets: BudgetsConfig;
   branch: string;
-  /** Where the branch was published (a path or URL), when it has commits. */
-  publishedTo?: string;
-  commit?: string;
   tokens: number;
   costUsd: number;
 }
 
+interface Delivery {
+  commit?: string;
+  publishedTo?: string;
+  pullRequestUrl?: string;
+}
+
+/** What the steps delivered: the commit, where the branch was pushed, the pull request. */
+function deliveryOf(records: readonly StepRecord[]): Delivery {
+  const passed = (name: string) =>
+    records.filter((record) => record.name === name && record.status === 'passed').at(-1);
+  const push = passed('push');
+  return {
+    commit: push?.commit ?? passed('commit')?.commit,
+    publishedTo: push?.url,
+    pullRequestUrl: passed('open-pr')?.url,
+  };
+}
+
 /** Where the work is, in words, for every ending. */
-function whereTheWorkIs(input: OutcomeInput): string {
-  if (input.commit && input.publishedTo)
-    return `The work is on branch ${input.branch} in ${input.publishedTo}.`;
-  if (input.commit) return `The work is committed on branch ${input.branch}.`;
+function whereTheWorkIs(branch: string, delivery: Delivery): string {
+  if (delivery.pullRequestUrl) return `Pull request: ${delivery.pullRequestUrl}`;
+  if (delivery.commit && delivery.publishedTo)
+    return `The work is on branch ${branch} in ${delivery.publishedTo}.`;
+  if (delivery.commit) return `The work is committed on branch ${branch}.`;
   return 'No changes were committed.';
 }
 
@@ -30,14 +46,16 @@ function checksOf(records: readonly StepRecord[]): RunOutcome['checks'] {
 /** The end of a turn as the requester sees it: one status, one plain paragraph. */
 export function buildOutcome(input: OutcomeInput): RunOutcome {
   const { rounds } = input;
+  const delivery = deliveryOf(rounds.records);
   const base = {
-    branch: input.commit ? input.branch : undefined,
-    commit: input.commit,
-    checks: checksOf(rounds.records),
+    branch: delivery.commit ? input.branch : undefined,
+    commit: delivery.commit,
+    pullRequestUrl: delivery.pullRequestUrl,
+    checks: checksOf(rounds.records.filter((record) => record.status !== 'skipped')),
     tokens: input.tokens,
     costUsd: input.costUsd,
   };
-  const where = whereTheWorkIs(input);
+  const where = whereTheWorkIs(input.branch, delivery);
   const loop = rounds.loop;
   switch (loop.type) {
     case 'finished':

@@ -1,4 +1,4 @@
-import type { Middleware } from '../../middleware/types.ts';
+import type { Middleware, PullRequestService } from '../../middleware/types.ts';
 import type { Prompts } from '../agent/prompts.ts';
 import type { Config, RepoConfig } from '../config/schema.ts';
 import type { ModelClient } from '../model/types.ts';
@@ -25,6 +25,8 @@ export interface TurnDependencies {
   store: Store;
   prompts: Prompts;
   publish: Publisher;
+  /** The pull request service for a repository on GitHub; absent or undefined for others. */
+  pullRequestsFor?: (repo: RepoConfig) => PullRequestService | undefined;
   log: Logger;
   clock?: () => number;
   fetch?: typeof fetch;

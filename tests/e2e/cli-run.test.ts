@@ -117,6 +117,7 @@ describe('baton run (end to end, scripted model)', () => {
       'test:passed',
       'secret-scan:passed',
       'commit:passed',
+      'push:passed',
     ]);
     expect(harness.model.requests).toHaveLength(5);
     const branchLine = items.find(

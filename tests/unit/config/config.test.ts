@@ -32,22 +32,28 @@ describe('configuration', () => {
   it('fills defaults for an empty file', () => {
     const config = parseConfig({});
     expect(config.budgets.maxSteps).toBe(60);
-    expect(config.middleware.map((entry) => entry.name)).toEqual(['lint', 'test', 'secret-scan', 'commit']);
+    expect(config.middleware.map((entry) => entry.name)).toEqual(['lint', 'test', 'secret-scan', 'commit', 'push']);
     expect(config.sandbox.network).toBe('off');
   });
 
   it('names the path of a bad key', async () => {
     const path = join(temp.path, 'bad.yaml');
     writeFileSync(path, 'model:\n  timeoutMs: soon\nbudgets:\n  maxSteps: -1\n');
-    await expect(loadConfig({ path, required: true })).rejects.toThrow(/model\.timeoutMs[\s\S]*budgets\.maxSteps/);
+    await expect(loadConfig({ path, required: true })).rejects.toThrow(
+      /model\.timeoutMs[\s\S]*budgets\.maxSteps/,
+    );
   });
 
   it('reports YAML syntax errors and a missing explicit file, but not a missing default file', async () => {
     const broken = join(temp.path, 'broken.yaml');
     writeFileSync(broken, 'model: [unclosed\n');
     await expect(loadConfig({ path: broken, required: true })).rejects.toThrow(/not valid YAML/);
-    await expect(loadConfig({ path: join(temp.path, 'missing.yaml'), required: true })).rejects.toThrow(/Cannot read/);
-    await expect(loadConfig({ path: join(temp.path, 'missing.yaml'), required: false })).resolves.toMatchObject({
+    await expect(loadConfig({ path: join(temp.path, 'missing.yaml'), required: true })).rejects.toThrow(
+      /Cannot read/,
+    );
+    await expect(
+      loadConfig({ path: join(temp.path, 'missing.yaml'), required: false }),
+    ).resolves.toMatchObject({
       repos: [],
     });
   });

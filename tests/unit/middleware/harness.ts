@@ -77,6 +77,7 @@ export async function createHarness(files: Record<string, string>): Promise<Harn
       git: GIT,
       log,
       signal: controller.signal,
+      host: { publish: async () => null, request: { threadKey: 'test-thread' } },
     }),
     cleanup: async () => {
       await sandbox.dispose();

@@ -73,6 +73,7 @@ describe('runMiddlewarePass', () => {
       ['test', 'passed'],
       ['secret-scan', 'passed'],
       ['commit', 'passed'],
+      ['push', 'skipped'],
     ]);
     expect(pass.records[3]?.commit).toBe(await harness.sh('git rev-parse HEAD'));
     expect(await harness.sh('git log -1 --format=%s')).toBe('Fix sum');

@@ -23,7 +23,7 @@ async function resolveError(
 
 describe('middleware registry', () => {
   it('knows the built-ins by name', () => {
-    expect(createMiddlewareRegistry().names()).toEqual(['lint', 'test', 'secret-scan', 'commit']);
+    expect(createMiddlewareRegistry().names()).toEqual(['lint', 'test', 'secret-scan', 'commit', 'push']);
   });
 
   it('resolves the default configuration in order, with the right feedback flags', async () => {
@@ -33,6 +33,7 @@ describe('middleware registry', () => {
       ['test', true],
       ['secret-scan', false],
       ['commit', false],
+      ['push', false],
     ]);
   });
 
