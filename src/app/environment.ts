@@ -11,6 +11,9 @@ export interface Environment {
   /** Overrides server.port. */
   port?: number;
   slackApiUrl?: string;
+  githubApiUrl?: string;
+  githubAppId?: number;
+  linearApiUrl?: string;
   /** The host environment the sandbox's allowlist copies from. */
   host: Record<string, string | undefined>;
 }
@@ -22,6 +25,7 @@ export function readEnvironment(env: Record<string, string | undefined>): Enviro
     secrets: {
       openaiApiKey: nonEmpty(env.OPENAI_API_KEY),
       githubToken: nonEmpty(env.GITHUB_TOKEN),
+      githubAppPrivateKey: nonEmpty(env.GITHUB_APP_PRIVATE_KEY),
       slackBotToken: nonEmpty(env.SLACK_BOT_TOKEN),
       slackSigningSecret: nonEmpty(env.SLACK_SIGNING_SECRET),
       slackAppToken: nonEmpty(env.SLACK_APP_TOKEN),
@@ -37,6 +41,9 @@ export function readEnvironment(env: Record<string, string | undefined>): Enviro
     logLevel: nonEmpty(env.LOG_LEVEL),
     port: nonEmpty(env.PORT) ? Number(env.PORT) : undefined,
     slackApiUrl: nonEmpty(env.SLACK_API_URL),
+    githubApiUrl: nonEmpty(env.GITHUB_API_URL),
+    githubAppId: nonEmpty(env.GITHUB_APP_ID) ? Number(env.GITHUB_APP_ID) : undefined,
+    linearApiUrl: nonEmpty(env.LINEAR_API_URL),
     host: env,
   };
 }

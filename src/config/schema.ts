@@ -128,7 +128,30 @@ export const runsSchema = z.object({
   heartbeatSeconds: z.number().int().min(10).default(10),
 });
 
+export const githubSchema = z.object({
+  /** GitHub App id (GITHUB_APP_ID overrides); with GITHUB_APP_PRIVATE_KEY it replaces a plain GITHUB_TOKEN. */
+  appId: z.number().int().positive().optional(),
+  /** The App's login, whose PRs are Baton's and whose comments are ignored. */
+  botLogin: z.string().default('baton[bot]'),
+  /** The word that addresses Baton in a comment or review. */
+  mention: z.string().default('@baton'),
+});
+
+export const linearSchema = z.object({
+  /** Adding this label to an issue starts a run. */
+  triggerLabel: z.string().default('baton'),
+  mention: z.string().default('@baton'),
+  /** Repository by team key, project id or label name; the first match wins in that order. */
+  teamRepos: z.record(z.string(), z.string()).default({}),
+  projectRepos: z.record(z.string(), z.string()).default({}),
+  labelRepos: z.record(z.string(), z.string()).default({}),
+  /** Workflow state the issue moves to when the pull request is open (e.g. "In Review"); unset: unchanged. */
+  reviewState: z.string().optional(),
+});
+
 export const configSchema = z.object({
+  github: githubSchema.default(githubSchema.parse({})),
+  linear: linearSchema.default(linearSchema.parse({})),
   server: serverSchema.default(serverSchema.parse({})),
   slack: slackSchema.default(slackSchema.parse({})),
   runs: runsSchema.default(runsSchema.parse({})),
@@ -166,11 +189,14 @@ export type GitConfig = Config['git'];
 export type ServerConfig = Config['server'];
 export type SlackConfig = Config['slack'];
 export type RunsConfig = Config['runs'];
+export type GitHubConfig = Config['github'];
+export type LinearConfig = Config['linear'];
 
 /** Secrets come only from the environment, never from the YAML file. */
 export interface Secrets {
   openaiApiKey?: string;
   githubToken?: string;
+  githubAppPrivateKey?: string;
   slackBotToken?: string;
   slackSigningSecret?: string;
   slackAppToken?: string;
