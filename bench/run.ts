@@ -1,0 +1,17 @@
+import { benchGrepTool } from './grep-tool.ts';
+import { benchLoopOverhead } from './loop-overhead.ts';
+import { benchSandboxReady } from './sandbox-ready.ts';
+
+/** `npm run bench`: every benchmark in one process, each printing its figures and ratios. */
+const benchmarks: Record<string, () => Promise<void>> = {
+  'sandbox-ready': benchSandboxReady,
+  'grep-tool': benchGrepTool,
+  'loop-overhead': benchLoopOverhead,
+};
+
+const only = process.argv.slice(2);
+for (const [name, bench] of Object.entries(benchmarks)) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  console.log(`\n== ${name}`);
+  await bench();
+}

@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { rgPath as bundledRgPath } from '@vscode/ripgrep';
+import { BatonError } from '../../observability/errors.ts';
+import type { Logger } from '../../observability/logger.ts';
+import type { RepoSource, Sandbox, SandboxCreateOptions, SandboxProvider } from '../types.ts';
+import { systemMounts } from './bubblewrap.ts';
+import { type HostEnv, withoutCredentials } from './host-git.ts';
+import { createLocalSandbox } from './local-sandbox.ts';
+import { createMirrorManager } from './mirror.ts';
+import { assertBranchName, dataLayout } from './paths.ts';
+import { resolveStart } from './resolve-start.ts';
+import { createSparePool } from './spare-pool.ts';
+import { adoptCheckout, prepareCheckout } from './workspace.ts';
+
+export interface LocalSandboxProviderOptions {
+  /** Host directory for mirrors, workspaces, homes and exports. */
+  dataDir: string;
+  /** The host environment: the source of `limits.envAllowlist` and of git's PATH/HOME/proxies. */
+  hostEnv?: HostEnv;
+  log?: Logger;
+  /** A mirror fetched less than this long ago is not fetched again. Default 30 s. */
+  mirrorStaleMs?: number;
+  /** Prepared checkouts kept ready per repository (see spare-pool.ts). Default 1; 0 turns it off. */
+  spares?: number;
+  bwrapPath?: string;
+  /** Default: the ripgrep binary of @vscode/ripgrep. */
+  rgPath?: string;
+  /** Node's install prefix, mounted read-only when it is outside /usr. Default: from process.execPath. */
+  nodePrefix?: string;
+  now?: () => number;
+}
+
+export interface LocalSandboxProvider extends SandboxProvider {
+  readonly kind: 'local';
+  /** Host path of a repository's mirror (for importChanges and pushBranch). */
+  mirrorPath(repo: Pick<RepoSource, 'name'>): string;
+  /** Resolves when background work (spare checkouts) is done. */
+  idle(): Promise<void>;
+}
+
+function defaultNodePrefix(): string {
+  return dirname(dirname(realpathSync(process.execPath)));
+}
+
+export function createLocalSandboxProvider(options: LocalSandboxProviderOptions): LocalSandboxProvider {
+  const hostEnv = options.hostEnv ?? {};
+  const layout = dataLayout(options.dataDir);
+  const nodePrefix = options.nodePrefix ?? defaultNodePrefix();
+  const nodeOutsideUsr = nodePrefix !== '/usr' && !nodePrefix.startsWith('/usr/');
+  const systemArgs = systemMounts(nodeOutsideUsr ? [nodePrefix] : []);
+  const extraPath = nodeOutsideUsr ? [join(nodePrefix, 'bin')] : [];
+  const mirrors = createMirrorManager({
+    mirrorPath: layout.mirror,
+    hostEnv,
+    staleMs: options.mirrorStaleMs ?? 30_000,
+    now: options.now ?? Date.now,
+    log: options.log,
+  });
+  const pool = createSparePool({
+    sparesDir: layout.spares,
+    hostEnv,
+    size: options.spares ?? 1,
+    log: options.log,
+  });
+
+  const create = async (createOptions: SandboxCreateOptions): Promise<Sandbox> => {
+    const { repo, branch, baseRef, signal } = createOptions;
+    assertBranchName(branch);
+    signal?.throwIfAborted();
+    const mirrorPath = await mirrors.ensure(repo, signal);
+    const start = await resolveStart({ mirrorPath, branch, baseRef, hostEnv, signal });
+    const id = `sbx-${randomBytes(6).toString('hex')}`;
+    const workspaceDir = layout.workspace(id);
+    const homeDir = layout.home(id);
+    const originUrl = withoutCredentials(repo.url);
+    try {
+      let checkedOut = await pool.claim(repo.name, start.commit, workspaceDir);
+      if (!checkedOut) {
+        await mkdir(dirname(workspaceDir), { recursive: true });
+        await prepareCheckout({
+          mirrorPath,
+          commit: start.commit,
+          directory: workspaceDir,
+          originUrl,
+          hostEnv,
+          signal,
+        });
+        checkedOut = start.commit;
+      }
+      await adoptCheckout({
+        directory: workspaceDir,
+        checkedOut,
+        start: start.commit,
+        branch,
+        base: start.baseCommit && baseRef !== branch ? { ref: baseRef, commit: start.baseCommit } : undefined,
+        hostEnv,
+        signal,
+      });
+      await mkdir(homeDir, { recursive: true });
+    } catch (error) {
+      await Promise.all([
+        rm(workspaceDir, { recursive: true, force: true }),
+        rm(homeDir, { recursive: true, force: true }),
+      ]);
+      throw error instanceof BatonError
+        ? error
+        : new BatonError({
+            code: 'sandbox_create_failed',
+            message: 'could not prepare the workspace',
+            cause: error,
+          });
+    }
+    pool.refill(repo.name, mirrorPath, start.baseCommit ?? start.commit, originUrl);
+    options.log?.info(
+      { sandbox: id, repo: repo.name, branch, start: start.commit, from: start.from },
+      'sandbox ready',
+    );
+    return createLocalSandbox({
+      id,
+      workspaceDir,
+      homeDir,
+      exportsDir: layout.exports(id),
+      scratchDir: layout.scratch,
+      mirrorObjectsDir: join(mirrorPath, 'objects'),
+      branch,
+      baseCommit: start.commit,
+      limits: createOptions.limits,
+      hostEnv,
+      bwrapPath: options.bwrapPath ?? 'bwrap',
+      systemArgs,
+      extraPath,
+      rgPath: options.rgPath ?? bundledRgPath,
+      log: options.log,
+    });
+  };
+
+  return {
+    kind: 'local',
+    create,
+    mirrorPath: (repo) => layout.mirror(repo.name),
+    idle: () => pool.idle(),
+  };
+}

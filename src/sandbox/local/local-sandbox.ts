@@ -1,0 +1,156 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { BatonError } from '../../observability/errors.ts';
+import type { Logger } from '../../observability/logger.ts';
+import type { ExecRequest, ExecResult, Sandbox, SandboxLimits } from '../types.ts';
+import { bubblewrapArgs, sandboxEnv } from './bubblewrap.ts';
+import { spawnSandboxed } from './exec.ts';
+import { exportWorkspaceChanges } from './export-changes.ts';
+import type { HostEnv } from './host-git.ts';
+import { SANDBOX_WORKDIR, toWorkspaceRelative } from './paths.ts';
+import { copyIntoWorkspace, readWorkspaceFile, writeWorkspaceFile } from './safe-fs.ts';
+
+export interface LocalSandboxOptions {
+  id: string;
+  workspaceDir: string;
+  homeDir: string;
+  exportsDir: string;
+  /** Host directory for spooled output before it is copied into the workspace. */
+  scratchDir: string;
+  mirrorObjectsDir: string;
+  branch: string;
+  baseCommit: string;
+  limits: SandboxLimits;
+  hostEnv: HostEnv;
+  bwrapPath: string;
+  systemArgs: readonly string[];
+  extraPath: readonly string[];
+  rgPath?: string;
+  log?: Logger;
+}
+
+/** A workspace on the host whose commands run under bubblewrap. */
+export function createLocalSandbox(options: LocalSandboxOptions): Sandbox {
+  const running = new Set<() => void>();
+  const pending = new Set<Promise<unknown>>();
+  let outputSequence = 0;
+  let exportSequence = 0;
+  let disposed = false;
+
+  const track = (kill: () => void) => {
+    // A command that got past assertLive while dispose ran must not outlive the sandbox.
+    if (disposed) kill();
+    running.add(kill);
+    return () => running.delete(kill);
+  };
+
+  const assertLive = () => {
+    if (disposed)
+      throw new BatonError({ code: 'sandbox_disposed', message: `sandbox ${options.id} was disposed` });
+  };
+
+  const exec = (request: ExecRequest): Promise<ExecResult> => {
+    const promise = runCommand(request);
+    pending.add(promise);
+    const forget = () => pending.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  };
+
+  const runCommand = async (request: ExecRequest): Promise<ExecResult> => {
+    assertLive();
+    const relativeCwd = toWorkspaceRelative(request.cwd ?? '');
+    const sequence = ++outputSequence;
+    await mkdir(options.scratchDir, { recursive: true });
+    const spoolPath = join(
+      options.scratchDir,
+      `${options.id}-${sequence}-${randomBytes(4).toString('hex')}.log`,
+    );
+    const args = bubblewrapArgs({
+      systemArgs: options.systemArgs,
+      workspaceDir: options.workspaceDir,
+      homeDir: options.homeDir,
+      mirrorObjectsDir: options.mirrorObjectsDir,
+      rgPath: options.rgPath,
+      network: options.limits.network,
+      cwd: posix.join(SANDBOX_WORKDIR, relativeCwd),
+      env: sandboxEnv({
+        hostEnv: options.hostEnv,
+        allowlist: options.limits.envAllowlist,
+        extraPath: options.extraPath,
+        requestEnv: request.env,
+      }),
+      memoryMb: options.limits.memoryMb,
+      cmd: request.cmd,
+    });
+    try {
+      const outcome = await spawnSandboxed({
+        bwrapPath: options.bwrapPath,
+        args,
+        hostPath: options.hostEnv.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+        stdin: request.stdin,
+        timeoutMs: request.timeoutMs ?? options.limits.commandTimeoutMs,
+        signal: request.signal,
+        outputCapBytes: options.limits.outputCapBytes,
+        spoolPath,
+        track,
+      });
+      const result: ExecResult = {
+        exitCode: outcome.exitCode,
+        stdout: outcome.stdout,
+        stderr: outcome.stderr,
+        timedOut: outcome.timedOut,
+        durationMs: outcome.durationMs,
+        truncated: outcome.truncated,
+      };
+      if (outcome.spoolPath && !disposed) {
+        const fullOutputPath = `.baton/output/${sequence}.log`;
+        await copyIntoWorkspace(options.workspaceDir, fullOutputPath, outcome.spoolPath);
+        result.fullOutputPath = fullOutputPath;
+      }
+      options.log?.debug(
+        { sandbox: options.id, exitCode: result.exitCode, timedOut: result.timedOut },
+        'command finished',
+      );
+      return result;
+    } finally {
+      await rm(spoolPath, { force: true });
+    }
+  };
+
+  return {
+    id: options.id,
+    workdir: SANDBOX_WORKDIR,
+    exec,
+    readFile: async (path) => {
+      assertLive();
+      return readWorkspaceFile(options.workspaceDir, path);
+    },
+    writeFile: async (path, content) => {
+      assertLive();
+      await writeWorkspaceFile(options.workspaceDir, path, content);
+    },
+    exportChanges: async () => {
+      assertLive();
+      return exportWorkspaceChanges({
+        exec,
+        workspaceDir: options.workspaceDir,
+        branch: options.branch,
+        baseCommit: options.baseCommit,
+        bundleTarget: join(options.exportsDir, `changes-${++exportSequence}.bundle`),
+      });
+    },
+    dispose: async () => {
+      if (disposed) return;
+      disposed = true;
+      for (const kill of running) kill();
+      await Promise.allSettled(pending);
+      // The exports stay: the host may still import the last bundle after the sandbox is gone.
+      await Promise.all([
+        rm(options.workspaceDir, { recursive: true, force: true }),
+        rm(options.homeDir, { recursive: true, force: true }),
+      ]);
+    },
+  };
+}
