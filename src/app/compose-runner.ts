@@ -24,6 +24,8 @@ export interface RunnerOptions {
   onItem?: (item: Item) => void;
   /** Seams for tests: a provider or fetch other than the defaults. */
   provider?: SandboxProvider;
+  /** Spare workspaces kept ready (a long-running server wants one; a one-shot CLI run none). */
+  spares?: number;
   fetch?: typeof fetch;
 }
 
@@ -74,7 +76,14 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
     fetch: options.fetch,
     onItem: options.onItem,
   };
-  return { deps, dataDir, close: () => store.close() };
+  return {
+    deps,
+    dataDir,
+    async close() {
+      await localProvider?.idle();
+      await store.close();
+    },
+  };
 }
 
 export function configDirOf(configPath: string): string {

@@ -50,6 +50,7 @@ export async function runRunCommand(args: RunArgs, io: CliIo): Promise<number> {
     environment,
     log,
     publish: createLocalPublisher({ dataDir, log }),
+    spares: 0,
     onItem: args.json ? (item) => io.out(formatItemJsonl(item, secrets)) : undefined,
   });
   try {
