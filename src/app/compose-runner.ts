@@ -43,13 +43,15 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
     databaseUrl: environment.databaseUrl,
     dataDir: resolve(dataDir, 'db'),
   });
-  const provider =
-    options.provider ??
-    createLocalSandboxProvider({
-      dataDir,
-      hostEnv: environment.host,
-      log: log.child({ component: 'sandbox' }),
-    });
+  const localProvider = options.provider
+    ? undefined
+    : createLocalSandboxProvider({
+        dataDir,
+        hostEnv: environment.host,
+        log: log.child({ component: 'sandbox' }),
+        spares: options.spares ?? 1,
+      });
+  const provider: SandboxProvider = options.provider ?? (localProvider as SandboxProvider);
   const model = createModelClient({
     config: config.model,
     apiKey: environment.secrets.openaiApiKey,
