@@ -61,6 +61,8 @@ describe('baton run (end to end, scripted model)', () => {
     expect(requests).toHaveLength(4);
     expect(requestText(requests[0]?.body)).toContain('Run `npm test` before finishing'); // AGENTS.md
     expect(requestText(requests[1]?.body)).toContain('return a - b'); // read_file result reached the model
+    expect(requestText(requests[1]?.body)).toContain('Instructions from src/AGENTS.md'); // nested AGENTS.md, once
+    expect(requestText(requests[0]?.body)).not.toContain('Code in src/ must not log');
     expect(requestText(requests[3]?.body)).toMatch(/pass 2/); // npm test output after the fix
     const output = run.out.join('\n');
     expect(output).toMatch(/✓ lint: .*npm run lint/);
