@@ -2,7 +2,14 @@
 export type TaskOrigin =
   | { kind: 'slack'; teamId: string; channelId: string; threadTs: string; messageTs: string; userId: string }
   | { kind: 'linear'; issueId: string; commentId?: string; agentSessionId?: string }
-  | { kind: 'github'; repo: string; number: number; commentId?: number }
+  | {
+      kind: 'github';
+      repo: string;
+      number: number;
+      commentId?: number;
+      /** What `commentId` names: a conversation comment (`issue`) or a review comment on the diff (`review`). */
+      commentKind?: 'issue' | 'review';
+    }
   | { kind: 'cli'; path: string };
 
 export interface Requester {
@@ -18,6 +25,13 @@ export interface TaskRequest {
   text: string;
   /** `owner/name` when the request named a repository. */
   repoHint?: string;
+  /** `ENG-123` when the request came from (or names) a Linear issue; the PR body says `Fixes ENG-123`. */
+  linearIssueKey?: string;
+  /**
+   * The thread this request continues when it is not the origin's own: a comment on a Baton pull
+   * request continues the thread that owns the PR's branch (e.g. the Slack thread that asked for it).
+   */
+  threadKey?: string;
   /** ISO timestamp. */
   receivedAt: string;
   /** Claimed atomically before enqueue; a retry with any of these keys is a duplicate. */
