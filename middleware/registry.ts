@@ -4,6 +4,7 @@ import type { MiddlewareEntry } from '../src/config/schema.ts';
 import { BatonError, isBatonError } from '../src/observability/errors.ts';
 import { createCommitMiddleware } from './commit.ts';
 import { createLintMiddleware } from './lint.ts';
+import { createOpenPrMiddleware } from './open-pr.ts';
 import { createPushMiddleware } from './push.ts';
 import { createSecretScanMiddleware } from './secret-scan.ts';
 import { createTestMiddleware } from './test.ts';
@@ -21,6 +22,7 @@ const BUILT_INS: Readonly<Record<string, MiddlewareFactory>> = {
   'secret-scan': createSecretScanMiddleware,
   commit: createCommitMiddleware,
   push: createPushMiddleware,
+  'open-pr': createOpenPrMiddleware,
 };
 
 /** The built-in middleware by name, plus any extra factories (a seam for tests and embedders). */

@@ -135,6 +135,8 @@ export const githubSchema = z.object({
   botLogin: z.string().default('baton[bot]'),
   /** The word that addresses Baton in a comment or review. */
   mention: z.string().default('@baton'),
+  /** Ask installation tokens for the `workflows` permission, so changes under .github/workflows can be pushed. */
+  workflowsPermission: z.boolean().default(false),
 });
 
 export const linearSchema = z.object({
@@ -162,9 +164,14 @@ export const configSchema = z.object({
   middleware: z
     .array(middlewareEntrySchema)
     .default(
-      [{ name: 'lint' }, { name: 'test' }, { name: 'secret-scan' }, { name: 'commit' }, { name: 'push' }].map(
-        (entry) => middlewareEntrySchema.parse(entry),
-      ),
+      [
+        { name: 'lint' },
+        { name: 'test' },
+        { name: 'secret-scan' },
+        { name: 'commit' },
+        { name: 'push' },
+        { name: 'open-pr' },
+      ].map((entry) => middlewareEntrySchema.parse(entry)),
     ),
   agent: agentSchema.default(agentSchema.parse({})),
   policies: policiesSchema.default(policiesSchema.parse({})),

@@ -120,6 +120,7 @@ describe('baton run (end to end, scripted model)', () => {
       'secret-scan:passed',
       'commit:passed',
       'push:passed',
+      'open-pr:skipped',
     ]);
     expect(harness.model.requests).toHaveLength(5);
     const branchLine = items.find(

@@ -32,7 +32,14 @@ describe('configuration', () => {
   it('fills defaults for an empty file', () => {
     const config = parseConfig({});
     expect(config.budgets.maxSteps).toBe(60);
-    expect(config.middleware.map((entry) => entry.name)).toEqual(['lint', 'test', 'secret-scan', 'commit', 'push']);
+    expect(config.middleware.map((entry) => entry.name)).toEqual([
+      'lint',
+      'test',
+      'secret-scan',
+      'commit',
+      'push',
+      'open-pr',
+    ]);
     expect(config.sandbox.network).toBe('off');
   });
 

@@ -45,7 +45,11 @@ let counter = 0;
 export async function createHarness(files: Record<string, string>): Promise<Harness> {
   const fixture = createFixtureRepo(files);
   const dataDir = createTempDir('baton-middleware-');
-  const provider = createLocalSandboxProvider({ dataDir: dataDir.path, log: createSilentLogger(), spares: 0 });
+  const provider = createLocalSandboxProvider({
+    dataDir: dataDir.path,
+    log: createSilentLogger(),
+    spares: 0,
+  });
   counter += 1;
   const branch = `baton/test-${process.pid}-${counter}`;
   const sandbox = await provider.create({

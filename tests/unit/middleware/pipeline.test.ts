@@ -74,6 +74,7 @@ describe('runMiddlewarePass', () => {
       ['secret-scan', 'passed'],
       ['commit', 'passed'],
       ['push', 'skipped'],
+      ['open-pr', 'skipped'],
     ]);
     expect(pass.records[3]?.commit).toBe(await harness.sh('git rev-parse HEAD'));
     expect(await harness.sh('git log -1 --format=%s')).toBe('Fix sum');

@@ -23,7 +23,14 @@ async function resolveError(
 
 describe('middleware registry', () => {
   it('knows the built-ins by name', () => {
-    expect(createMiddlewareRegistry().names()).toEqual(['lint', 'test', 'secret-scan', 'commit', 'push']);
+    expect(createMiddlewareRegistry().names()).toEqual([
+      'lint',
+      'test',
+      'secret-scan',
+      'commit',
+      'push',
+      'open-pr',
+    ]);
   });
 
   it('resolves the default configuration in order, with the right feedback flags', async () => {
@@ -34,6 +41,7 @@ describe('middleware registry', () => {
       ['secret-scan', false],
       ['commit', false],
       ['push', false],
+      ['open-pr', false],
     ]);
   });
 
