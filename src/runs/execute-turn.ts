@@ -56,8 +56,9 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
     tokens: turn.tokens,
     costUsd: turn.costUsd,
   };
+  let repoAuth: { username: string; password: string } | undefined;
   const sandboxOptions = (forBranch: string): SandboxCreateOptions => ({
-    repo: { name: input.repo.name, url: input.repo.url },
+    repo: { name: input.repo.name, url: input.repo.url, ...(repoAuth ? { auth: repoAuth } : {}) },
     baseRef: input.repo.defaultBranch,
     branch: forBranch,
     limits: config.sandbox,
@@ -69,6 +70,7 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
   let outcome: RunOutcome;
   let sandbox: Sandbox | undefined;
   try {
+    repoAuth = await deps.repoAuthFor?.(input.repo);
     sandbox = await deps.provider.create(sandboxOptions(branch));
     const workspace = sandbox;
     const tools = createTurnToolContext({

@@ -25,6 +25,8 @@ export interface TurnDependencies {
   store: Store;
   prompts: Prompts;
   publish: Publisher;
+  /** Credentials for the host's fetch of a repository (e.g. a fresh GitHub installation token). */
+  repoAuthFor?: (repo: RepoConfig) => Promise<{ username: string; password: string } | undefined>;
   /** The pull request service for a repository on GitHub; absent or undefined for others. */
   pullRequestsFor?: (repo: RepoConfig) => PullRequestService | undefined;
   log: Logger;
