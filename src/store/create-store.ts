@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { BatonError } from '../observability/errors.ts';
 import type { Item } from '../runs/items.ts';
+import { createDispatchMethods } from './dispatch-methods.ts';
+import { createInboxMethods } from './inbox-methods.ts';
 import { toStorableJson } from './json-safe.ts';
 import {
   ITEM_COLUMNS,
@@ -41,6 +43,9 @@ export function createStore(options: CreateStoreOptions): Store {
   const newId = options.newId ?? randomUUID;
 
   return {
+    ...createDispatchMethods({ sql, now, newId }),
+    ...createInboxMethods({ sql, now }),
+
     async upsertThread(input) {
       // DO UPDATE (a no-op) rather than DO NOTHING so that RETURNING yields the existing row too,
       // in one statement that is safe when two requests for the same thread race.
@@ -61,6 +66,13 @@ export function createStore(options: CreateStoreOptions): Store {
         [id, patch.pullRequestUrl],
       );
       if (rows.length === 0) throw notFound('thread', id);
+    },
+
+    async getThread(id) {
+      const { rows } = await sql.query<ThreadRow>(`SELECT ${THREAD_COLUMNS} FROM threads WHERE id = $1`, [
+        id,
+      ]);
+      return rows[0] ? threadFromRow(rows[0]) : null;
     },
 
     async getThreadByKey(key) {

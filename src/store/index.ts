@@ -4,6 +4,21 @@ export { type Migration, migrations } from './migrations.ts';
 export { type OpenStoreOptions, openStore } from './open-store.ts';
 export { createPgliteClient, type PgliteClientOptions } from './pglite-client.ts';
 export { createPostgresClient, type PostgresClientOptions } from './postgres-client.ts';
-export type { SqlClient, SqlExecutor, SqlResult } from './sql-client.ts';
+export { reporterStateFor } from './reporter-state.ts';
+export type { PgliteSqlClient, PostgresSqlClient, SqlClient, SqlExecutor, SqlResult } from './sql-client.ts';
 export { sqlStateOf } from './sql-errors.ts';
-export type { Store, ThreadRecord, TurnRecord, TurnStatus } from './types.ts';
+export {
+  ACTIVE_TURN_STATUSES,
+  type CancelResult,
+  type ClaimOptions,
+  type ClaimResult,
+  type CreateQueuedTurnResult,
+  type InboxMessage,
+  type QueueCounts,
+  type Store,
+  type ThreadRecord,
+  type TurnLimits,
+  type TurnRecord,
+  type TurnReporterStateStore,
+  type TurnStatus,
+} from './types.ts';

@@ -53,4 +53,47 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'durable runs: deliveries, inbox, dispatch columns, reporter state',
+    sql: `
+      -- Dedupe claims: one row per delivery key (Slack event_id, channel:ts, X-GitHub-Delivery, ...).
+      CREATE TABLE deliveries (
+        key text PRIMARY KEY,
+        received_at timestamptz NOT NULL
+      );
+      CREATE INDEX deliveries_received ON deliveries (received_at);
+
+      -- Messages that arrive while a turn is active; drained before the turn's next model call.
+      CREATE TABLE inbox_messages (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        turn_id text NOT NULL REFERENCES turns (id) ON DELETE CASCADE,
+        text text NOT NULL,
+        author text,
+        created_at timestamptz NOT NULL,
+        consumed_at timestamptz
+      );
+      CREATE INDEX inbox_messages_unconsumed ON inbox_messages (turn_id, id) WHERE consumed_at IS NULL;
+
+      ALTER TABLE turns
+        ADD COLUMN requester_id text,
+        -- Set only for turns that go through the queue; turns run in-process by the CLI leave it null.
+        ADD COLUMN queued_at timestamptz,
+        ADD COLUMN claimed_by text,
+        ADD COLUMN attempt integer NOT NULL DEFAULT 0,
+        -- Written with the database's clock, so workers on hosts with skewed clocks agree on staleness.
+        ADD COLUMN heartbeat_at timestamptz,
+        ADD COLUMN cancel_requested_at timestamptz,
+        ADD COLUMN cancel_requested_by text,
+        ADD COLUMN reporter_state jsonb,
+        ADD COLUMN status_message_claimed_at timestamptz,
+        ADD COLUMN final_reported_at timestamptz;
+
+      -- One active queued turn per thread: two concurrent requests cannot both start one.
+      CREATE UNIQUE INDEX turns_one_active_per_thread ON turns (thread_id)
+        WHERE status IN ('queued', 'running') AND queued_at IS NOT NULL;
+      CREATE INDEX turns_dispatch ON turns (status, queued_at)
+        WHERE status IN ('queued', 'running') AND queued_at IS NOT NULL;
+    `,
+  },
 ];

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import type { SqlClient, SqlExecutor, SqlResult } from './sql-client.ts';
+import type { PgliteSqlClient, SqlExecutor, SqlResult } from './sql-client.ts';
 import { toSqlError } from './sql-errors.ts';
 
 export interface PgliteClientOptions {
@@ -12,7 +12,7 @@ export interface PgliteClientOptions {
  * Embedded Postgres in this process. One database directory belongs to one process at a time:
  * PGlite has no cross-process locking, so several workers need a Postgres server instead.
  */
-export async function createPgliteClient(options: PgliteClientOptions = {}): Promise<SqlClient> {
+export async function createPgliteClient(options: PgliteClientOptions = {}): Promise<PgliteSqlClient> {
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   let database: PGlite;
   try {
@@ -23,6 +23,7 @@ export async function createPgliteClient(options: PgliteClientOptions = {}): Pro
   let closed = false;
   return {
     kind: 'pglite',
+    pglite: database,
     ...executorOf(database),
     async transaction(fn) {
       try {

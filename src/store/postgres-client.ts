@@ -1,5 +1,5 @@
 import { Pool, type PoolClient } from 'pg';
-import type { SqlClient, SqlExecutor, SqlResult } from './sql-client.ts';
+import type { PostgresSqlClient, SqlExecutor, SqlResult } from './sql-client.ts';
 import { toSqlError } from './sql-errors.ts';
 
 export interface PostgresClientOptions {
@@ -11,7 +11,7 @@ export interface PostgresClientOptions {
 }
 
 /** A Postgres server through a `pg` pool: several workers can share one database. */
-export function createPostgresClient(options: PostgresClientOptions): SqlClient {
+export function createPostgresClient(options: PostgresClientOptions): PostgresSqlClient {
   const pool = new Pool({
     connectionString: options.connectionString,
     max: options.maxConnections ?? 10,
@@ -22,6 +22,7 @@ export function createPostgresClient(options: PostgresClientOptions): SqlClient 
   let closed: Promise<void> | undefined;
   return {
     kind: 'postgres',
+    connectionString: options.connectionString,
     ...executorOf(pool),
     async transaction(fn) {
       let connection: PoolClient;

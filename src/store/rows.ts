@@ -1,5 +1,5 @@
 import type { Item, ItemPayload } from '../runs/items.ts';
-import type { ThreadRecord, TurnRecord, TurnStatus } from './types.ts';
+import type { InboxMessage, ThreadRecord, TurnRecord, TurnStatus } from './types.ts';
 
 /** Column values as either driver returns them: pg gives bigint as string, PGlite as number. */
 type Timestamp = Date | string;
@@ -24,6 +24,21 @@ export interface TurnRow {
   error: string | null;
   started_at: Timestamp;
   completed_at: Timestamp | null;
+  requester_id: string | null;
+  queued_at: Timestamp | null;
+  claimed_by: string | null;
+  attempt: number;
+  heartbeat_at: Timestamp | null;
+  cancel_requested_at: Timestamp | null;
+  cancel_requested_by: string | null;
+}
+
+export interface InboxRow {
+  id: number | string;
+  turn_id: string;
+  text: string;
+  author: string | null;
+  created_at: Timestamp;
 }
 
 export interface ItemRow {
@@ -37,7 +52,9 @@ export interface ItemRow {
 
 export const THREAD_COLUMNS = 'id, key, origin, repo, branch, pull_request_url, created_at';
 export const TURN_COLUMNS =
-  'id, thread_id, status, request, tokens, cost_usd, error, started_at, completed_at';
+  'id, thread_id, status, request, tokens, cost_usd, error, started_at, completed_at, requester_id, queued_at, ' +
+  'claimed_by, attempt, heartbeat_at, cancel_requested_at, cancel_requested_by';
+export const INBOX_COLUMNS = 'id, turn_id, text, author, created_at';
 export const ITEM_COLUMNS = 'id, turn_id, sequence, payload, started_at, completed_at';
 
 export function threadFromRow(row: ThreadRow): ThreadRecord {
@@ -63,6 +80,23 @@ export function turnFromRow(row: TurnRow): TurnRecord {
     error: row.error,
     startedAt: isoOf(row.started_at),
     completedAt: row.completed_at === null ? null : isoOf(row.completed_at),
+    requesterId: row.requester_id,
+    queuedAt: optionalIsoOf(row.queued_at),
+    claimedBy: row.claimed_by,
+    attempt: Number(row.attempt),
+    heartbeatAt: optionalIsoOf(row.heartbeat_at),
+    cancelRequestedAt: optionalIsoOf(row.cancel_requested_at),
+    cancelRequestedBy: row.cancel_requested_by,
+  };
+}
+
+export function inboxMessageFromRow(row: InboxRow): InboxMessage {
+  return {
+    id: Number(row.id),
+    turnId: row.turn_id,
+    text: row.text,
+    author: row.author,
+    createdAt: isoOf(row.created_at),
   };
 }
 
@@ -75,6 +109,10 @@ export function itemFromRow(row: ItemRow): Item {
     startedAt: isoOf(row.started_at),
     completedAt: row.completed_at === null ? null : isoOf(row.completed_at),
   };
+}
+
+function optionalIsoOf(value: Timestamp | null): string | null {
+  return value === null ? null : isoOf(value);
 }
 
 function isoOf(value: Timestamp): string {

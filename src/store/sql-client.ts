@@ -1,3 +1,5 @@
+import type { PGlite } from '@electric-sql/pglite';
+
 /** What a statement returns; `rows` are already parsed by the driver (jsonb → objects, timestamptz → Date). */
 export interface SqlResult<T> {
   rows: T[];
@@ -15,10 +17,23 @@ export interface SqlExecutor {
  * The one seam between Baton and Postgres. Both implementations speak the same dialect: PGlite
  * embedded in the process, or a server through `pg`.
  */
-export interface SqlClient extends SqlExecutor {
-  readonly kind: 'pglite' | 'postgres';
+export type SqlClient = PgliteSqlClient | PostgresSqlClient;
+
+interface SqlClientBase extends SqlExecutor {
   /** Runs `fn` inside BEGIN … COMMIT on one connection; any throw rolls back and rethrows. */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   /** Idempotent. */
   close(): Promise<void>;
+}
+
+/** Embedded: the queue (pg-boss) must share this instance, since one data directory has one owner. */
+export interface PgliteSqlClient extends SqlClientBase {
+  readonly kind: 'pglite';
+  readonly pglite: PGlite;
+}
+
+/** A server: the queue opens its own pool from the same connection string. */
+export interface PostgresSqlClient extends SqlClientBase {
+  readonly kind: 'postgres';
+  readonly connectionString: string;
 }

@@ -30,6 +30,90 @@ export interface TurnRecord {
   error: string | null;
   startedAt: string;
   completedAt: string | null;
+  /** Who asked; the key of per-requester limits. Null for turns the CLI ran in-process. */
+  requesterId: string | null;
+  /** When the turn entered the queue; null for turns the CLI ran in-process. */
+  queuedAt: string | null;
+  /** The worker running the turn, or the last one that did. */
+  claimedBy: string | null;
+  /** Times a worker claimed the turn; above 1 it was resumed after a worker stopped. */
+  attempt: number;
+  heartbeatAt: string | null;
+  cancelRequestedAt: string | null;
+  cancelRequestedBy: string | null;
+}
+
+/** A turn still to finish: waiting in the queue, or claimed by a worker. */
+export const ACTIVE_TURN_STATUSES = ['queued', 'running'] as const satisfies readonly TurnStatus[];
+
+export interface InboxMessage {
+  id: number;
+  turnId: string;
+  text: string;
+  author: string | null;
+  createdAt: string;
+}
+
+export type CreateQueuedTurnResult =
+  /** A new queued turn; the caller sends it to the queue. */
+  | { type: 'created'; turn: TurnRecord }
+  /** The thread already has an active turn (queued or running): the message belongs in its inbox. */
+  | { type: 'active'; turn: TurnRecord };
+
+export type CancelResult =
+  /** It was queued: now cancelled, it never runs. */
+  | { type: 'cancelled'; turn: TurnRecord }
+  /** It is running: the worker sees the request within about a second and aborts. */
+  | { type: 'requested'; turn: TurnRecord }
+  /** Finished already, or unknown. */
+  | { type: 'inactive' };
+
+export interface TurnLimits {
+  /** Running turns in all. */
+  maxGlobal: number;
+  /** Running turns of one requester. */
+  maxPerRequester: number;
+}
+
+export interface ClaimOptions {
+  /** A running turn whose heartbeat is older than this belongs to a dead worker and may be taken over. */
+  staleAfterSeconds: number;
+  limits?: TurnLimits;
+  /** Claims beyond this (a turn that keeps killing its worker) fail the turn instead. */
+  maxAttempts?: number;
+}
+
+export type ClaimResult =
+  | { type: 'claimed'; turn: TurnRecord; resumed: boolean }
+  /** Succeeded, failed, cancelled, waiting …: nothing to do. */
+  | { type: 'finished'; turn: TurnRecord }
+  /** It was queued with a cancel request; it is now cancelled without running. */
+  | { type: 'cancelled'; turn: TurnRecord }
+  /** Another worker holds it and heartbeats; unless it beats again, it goes stale in `staleInSeconds`. */
+  | { type: 'busy'; turn: TurnRecord; staleInSeconds: number }
+  /** Over maxGlobal or maxPerRequester: it stays queued. */
+  | { type: 'over_limit'; turn: TurnRecord }
+  /** Claimed more than maxAttempts times: marked failed. */
+  | { type: 'exhausted'; turn: TurnRecord }
+  | { type: 'missing' };
+
+export interface QueueCounts {
+  running: number;
+  runningForRequester: number;
+  /** Queued turns that entered the queue before this one. */
+  queuedAhead: number;
+  /** Queued turns of the same requester that entered before this one. */
+  queuedAheadForRequester: number;
+}
+
+/** Per-turn reporter state (the Slack status message ts and friends), durable across a resume. */
+export interface TurnReporterStateStore<State> {
+  load(): Promise<State | null>;
+  save(state: State): Promise<void>;
+  /** True exactly once per turn: the caller may post the status message. */
+  claimStatusMessage(): Promise<boolean>;
+  /** True exactly once per turn: the caller may post the final answer. */
+  claimFinal(): Promise<boolean>;
 }
 
 export interface Store {
@@ -41,6 +125,7 @@ export interface Store {
     branch: string;
   }): Promise<ThreadRecord>;
   updateThread(id: string, patch: { pullRequestUrl?: string }): Promise<void>;
+  getThread(id: string): Promise<ThreadRecord | null>;
   getThreadByKey(key: string): Promise<ThreadRecord | null>;
   createTurn(input: { threadId: string; request: Record<string, unknown> }): Promise<TurnRecord>;
   updateTurn(
@@ -53,5 +138,40 @@ export interface Store {
   appendItem(turnId: string, payload: ItemPayload, options?: { completed?: boolean }): Promise<Item>;
   completeItem(itemId: string): Promise<void>;
   listItems(turnId: string, options?: { afterSequence?: number }): Promise<Item[]>;
+
+  /** Records every key, atomically: true when all are new; false (and nothing recorded) when any was seen. */
+  claimDeliveries(keys: readonly string[]): Promise<boolean>;
+  /** Forgets delivery keys received before `before` (redeliveries come within minutes). */
+  pruneDeliveries(before: string): Promise<number>;
+  /** A queued turn, unless the thread already has an active one (settled by a unique index, race-free). */
+  createQueuedTurn(input: {
+    threadId: string;
+    request: Record<string, unknown>;
+    requesterId: string;
+  }): Promise<CreateQueuedTurnResult>;
+  findActiveTurn(threadId: string): Promise<TurnRecord | null>;
+  /** Queued turns, and running turns whose heartbeat is older than `staleAfterSeconds`, oldest first. */
+  listDispatchable(options: { staleAfterSeconds: number; limit?: number }): Promise<TurnRecord[]>;
+  /** Adds a message to an active turn's inbox; false when the turn is no longer active. */
+  appendInbox(turnId: string, message: { text: string; author?: string }): Promise<boolean>;
+  /** The unconsumed messages in arrival order, marked consumed: each is returned once. */
+  drainInbox(turnId: string): Promise<InboxMessage[]>;
+  requestCancel(turnId: string, by: string): Promise<CancelResult>;
+  isCancelRequested(turnId: string): Promise<boolean>;
+  /** Takes a queued turn, or a running one whose worker stopped heartbeating, for `workerId`. */
+  claimTurn(turnId: string, workerId: string, options: ClaimOptions): Promise<ClaimResult>;
+  /** Refreshes the claim; false when the turn is no longer this worker's (finished, or taken over). */
+  heartbeat(turnId: string, workerId: string): Promise<boolean>;
+  /** Ends a turn still running under `workerId` (the executor did not set a final status). */
+  finishTurn(
+    turnId: string,
+    workerId: string,
+    outcome: { status: TurnStatus; error?: string | null },
+  ): Promise<boolean>;
+  countsFor(turnId: string): Promise<QueueCounts | null>;
+  loadReporterState(turnId: string): Promise<unknown>;
+  saveReporterState(turnId: string, state: unknown): Promise<void>;
+  claimStatusMessage(turnId: string): Promise<boolean>;
+  claimFinal(turnId: string): Promise<boolean>;
   close(): Promise<void>;
 }

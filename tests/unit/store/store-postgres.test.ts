@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresClient, migrate, openStore, type SqlClient } from '../../../src/store/index.ts';
+import {
+  createPostgresClient,
+  migrate,
+  migrations,
+  openStore,
+  type SqlClient,
+} from '../../../src/store/index.ts';
 import { describeStoreBehaviour } from './store-behaviour.ts';
 
 // A real server; each run works in schemas of its own so parallel runs never see each other's rows.
@@ -41,11 +47,12 @@ describe('store on a Postgres server', () => {
     ];
     try {
       const results = await Promise.all(clients.map((sql) => migrate({ sql })));
-      expect(results.map((result) => result.applied).sort()).toEqual([[], [1]]);
+      const versions = migrations.map((migration) => migration.version);
+      expect(results.map((result) => result.applied).sort()).toEqual([[], versions]);
       const { rows } = await admin.query<{ version: number }>(
         `SELECT version FROM ${schemas.at(-1)}.schema_migrations ORDER BY version`,
       );
-      expect(rows.map((row) => row.version)).toEqual([1]);
+      expect(rows.map((row) => row.version)).toEqual(versions);
     } finally {
       await Promise.all(clients.map((sql) => sql.close()));
     }
