@@ -48,7 +48,7 @@ export function createIntake(options: IntakeOptions): Intake {
         log.info({ keys: request.dedupeKeys }, 'request-duplicate');
         return { type: 'duplicate' };
       }
-      const key = threadKeyOf(request.origin);
+      const key = request.threadKey ?? threadKeyOf(request.origin);
       const thread = await store.upsertThread({
         key,
         origin: { ...request.origin },
