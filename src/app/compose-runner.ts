@@ -9,6 +9,7 @@ import type { Publisher, TurnDependencies } from '../runs/run-turn.ts';
 import { createLocalSandboxProvider } from '../sandbox/index.ts';
 import type { SandboxProvider } from '../sandbox/types.ts';
 import { openStore } from '../store/index.ts';
+import type { Store } from '../store/types.ts';
 import { createToolRegistry } from '../tools/registry.ts';
 import type { Environment } from './environment.ts';
 
@@ -21,6 +22,10 @@ export interface RunnerOptions {
   environment: Environment;
   log: Logger;
   publish: Publisher;
+  /** A store the caller already opened (the server shares it with the queue); else one is opened. */
+  store?: Store;
+  pullRequestsFor?: TurnDependencies['pullRequestsFor'];
+  repoAuthFor?: TurnDependencies['repoAuthFor'];
   onItem?: (item: Item) => void;
   /** Seams for tests: a provider or fetch other than the defaults. */
   provider?: SandboxProvider;
@@ -39,10 +44,10 @@ export interface Runner {
 export async function composeRunner(options: RunnerOptions): Promise<Runner> {
   const { config, environment, log } = options;
   const dataDir = resolve(options.cwd, environment.dataDir ?? config.sandbox.dataDir);
-  const { store } = await openStore({
-    databaseUrl: environment.databaseUrl,
-    dataDir: resolve(dataDir, 'db'),
-  });
+  const ownStore = options.store
+    ? undefined
+    : (await openStore({ databaseUrl: environment.databaseUrl, dataDir: resolve(dataDir, 'db') })).store;
+  const store = options.store ?? (ownStore as Store);
   const localProvider = options.provider
     ? undefined
     : createLocalSandboxProvider({
@@ -58,7 +63,9 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
     baseUrl: environment.openaiBaseUrl ?? config.model.baseUrl,
   });
   const middlewares = await resolveMiddlewares(config.middleware, { baseDir: options.configDir });
-  const main = createToolRegistry({});
+  // A tool the policy turns off is not offered at all, rather than offered and refused.
+  const hidden = config.policies.fetchUrl.enabled ? [] : ['fetch_url'];
+  const main = createToolRegistry({ exclude: hidden });
   const deps: TurnDependencies = {
     config,
     provider,
@@ -68,12 +75,14 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
       explorer: createToolRegistry({
         include: ['read_file', 'list_files', 'glob', 'grep', 'view_diff', 'finish'],
       }),
-      writer: createToolRegistry({ exclude: ['task', 'ask', 'reply'] }),
+      writer: createToolRegistry({ exclude: ['task', 'ask', 'reply', ...hidden] }),
     },
     middlewares,
     store,
     prompts: await loadPrompts(),
     publish: options.publish,
+    pullRequestsFor: options.pullRequestsFor,
+    repoAuthFor: options.repoAuthFor,
     log,
     fetch: options.fetch,
     onItem: options.onItem,
@@ -83,7 +92,7 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
     dataDir,
     async close() {
       await localProvider?.idle();
-      await store.close();
+      await ownStore?.close();
     },
   };
 }

@@ -3,10 +3,14 @@ import { describeError } from '../observability/errors.ts';
 import { runDoctorCommand } from './doctor-command.ts';
 import { runLogsCommand } from './logs-command.ts';
 import { runRunCommand } from './run-command.ts';
+import { runStartCommand } from './start-command.ts';
 
 const HELP = `baton — a coding agent that works in an isolated sandbox and hands back a tested branch
 
 Usage:
+  baton start [--role all|gateway|worker]
+                                   run the server: Slack events, GitHub and Linear webhooks, the
+                                   dashboard (/runs), /healthz, /readyz, /metrics, and the workers
   baton run --repo <path> "task"   run the agent on a local git repository; prints progress, then the
                                    summary, branch and commit (exit 0 only when committed and checks pass)
       --json                       print every item of the run as a JSON line instead
@@ -39,6 +43,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     switch (command) {
       case 'run':
         return await runRunCommand(parseRunArgs(rest), io);
+      case 'start':
+        return await runStartCommand(parseStartArgs(rest), io);
       case 'doctor':
         return await runDoctorCommand(parseCommonArgs(rest), io);
       case 'logs':
@@ -78,6 +84,14 @@ function parseRunArgs(args: string[]) {
     config: values.config,
     task: positionals.join(' '),
   };
+}
+
+function parseStartArgs(args: string[]) {
+  const { values } = parseArgs({
+    args,
+    options: { role: { type: 'string' }, config: { type: 'string' } },
+  });
+  return { role: values.role, config: values.config };
 }
 
 function parseCommonArgs(args: string[]) {

@@ -27,6 +27,8 @@ pre{white-space:pre-wrap;word-break:break-word;margin:0;font:12px/1.4 ui-monospa
 
 /** The page frame shared by every dashboard page. */
 export function page(title: string, body: string, options: { refreshSeconds?: number } = {}): string {
-  const refresh = options.refreshSeconds ? `<meta http-equiv="refresh" content="${options.refreshSeconds}">` : '';
+  const refresh = options.refreshSeconds
+    ? `<meta http-equiv="refresh" content="${options.refreshSeconds}">`
+    : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · Baton</title>${refresh}<style>${STYLE}</style></head><body><header><a href="/runs">Baton</a><span>${escapeHtml(title)}</span></header><main>${body}</main></body></html>`;
 }

@@ -1,4 +1,11 @@
-import { THREAD_COLUMNS, type ThreadRow, TURN_COLUMNS, type TurnRow, threadFromRow, turnFromRow } from '../store/rows.ts';
+import {
+  THREAD_COLUMNS,
+  type ThreadRow,
+  TURN_COLUMNS,
+  type TurnRow,
+  threadFromRow,
+  turnFromRow,
+} from '../store/rows.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 import type { RunSummary } from './render.ts';
 
@@ -21,12 +28,18 @@ const SELECT_RUNS = `SELECT ${prefixed(TURN_COLUMNS, 'turns', 'turn_')}, ${prefi
   FROM turns JOIN threads ON threads.id = turns.thread_id`;
 
 function toSummary(row: Record<string, unknown>): RunSummary {
-  return { turn: turnFromRow(unprefix<TurnRow>(row, 'turn_')), thread: threadFromRow(unprefix<ThreadRow>(row, 'thread_')) };
+  return {
+    turn: turnFromRow(unprefix<TurnRow>(row, 'turn_')),
+    thread: threadFromRow(unprefix<ThreadRow>(row, 'thread_')),
+  };
 }
 
 /** The latest runs, newest first, for the dashboard. */
 export async function listRecentRuns(sql: SqlClient, limit = 100): Promise<RunSummary[]> {
-  const result = await sql.query<Record<string, unknown>>(`${SELECT_RUNS} ORDER BY turns.started_at DESC LIMIT $1`, [limit]);
+  const result = await sql.query<Record<string, unknown>>(
+    `${SELECT_RUNS} ORDER BY turns.started_at DESC LIMIT $1`,
+    [limit],
+  );
   return result.rows.map(toSummary);
 }
 

@@ -15,7 +15,8 @@ function statusBadge(status: string): string {
 
 function taskOf(turn: TurnRecord): string {
   const request = turn.request as { task?: unknown; text?: unknown };
-  const text = typeof request.task === 'string' ? request.task : typeof request.text === 'string' ? request.text : '';
+  const text =
+    typeof request.task === 'string' ? request.task : typeof request.text === 'string' ? request.text : '';
   return text.split('\n')[0]?.slice(0, 120) ?? '';
 }
 
@@ -52,9 +53,15 @@ function describeItem(item: Item): { title: string; body: string } {
     case 'tool_call':
       return { title: `Tool call ${payload.name}${scope}`, body: payload.arguments };
     case 'tool_result':
-      return { title: `Tool result ${payload.name}${payload.ok ? '' : ' (error)'}${scope}`, body: payload.output };
+      return {
+        title: `Tool result ${payload.name}${payload.ok ? '' : ' (error)'}${scope}`,
+        body: payload.output,
+      };
     case 'middleware_step':
-      return { title: `Step ${payload.name}: ${payload.status}`, body: [payload.summary, payload.output ?? ''].join('\n') };
+      return {
+        title: `Step ${payload.name}: ${payload.status}`,
+        body: [payload.summary, payload.output ?? ''].join('\n'),
+      };
     case 'compaction':
       return { title: `Compaction (${payload.replacedMessages} messages)`, body: payload.summary };
     case 'status':
@@ -62,7 +69,10 @@ function describeItem(item: Item): { title: string; body: string } {
     case 'error':
       return { title: `Error ${payload.code}`, body: payload.message };
     case 'checkpoint':
-      return { title: 'Checkpoint', body: `${payload.patch.length} characters of changes since ${payload.baseCommit.slice(0, 12)}` };
+      return {
+        title: 'Checkpoint',
+        body: `${payload.patch.length} characters of changes since ${payload.baseCommit.slice(0, 12)}`,
+      };
   }
 }
 

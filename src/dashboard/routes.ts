@@ -1,5 +1,5 @@
-import type { RouteHandler } from '../gateway/route-table.ts';
 import { sendError, sendJson, sendText } from '../gateway/respond.ts';
+import type { RouteHandler } from '../gateway/route-table.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Item } from '../runs/items.ts';
 import type { SqlClient } from '../store/sql-client.ts';
@@ -18,7 +18,10 @@ export interface DashboardOptions {
 /** `/runs` (HTML) and `/api/runs` (JSON): the list of runs and each run's items. */
 export function createDashboardRoutes(options: DashboardOptions): { pages: RouteHandler; api: RouteHandler } {
   const redactItems = (items: readonly Item[]): Item[] =>
-    items.map((item) => ({ ...item, payload: JSON.parse(options.redact(JSON.stringify(item.payload))) as Item['payload'] }));
+    items.map((item) => ({
+      ...item,
+      payload: JSON.parse(options.redact(JSON.stringify(item.payload))) as Item['payload'],
+    }));
 
   async function load(turnId: string) {
     const run = await getRun(options.sql, turnId);
@@ -28,11 +31,23 @@ export function createDashboardRoutes(options: DashboardOptions): { pages: Route
 
   const pages: RouteHandler = async (request, response) => {
     const turnId = runIdOf(request.url ?? '', '/runs');
-    if (request.method !== 'GET') return sendError(response, 405, 'method_not_allowed', 'The dashboard only answers GET.');
-    if (!turnId) return sendText(response, 200, 'text/html; charset=utf-8', renderRunsPage(await listRecentRuns(options.sql)));
+    if (request.method !== 'GET')
+      return sendError(response, 405, 'method_not_allowed', 'The dashboard only answers GET.');
+    if (!turnId)
+      return sendText(
+        response,
+        200,
+        'text/html; charset=utf-8',
+        renderRunsPage(await listRecentRuns(options.sql)),
+      );
     const loaded = await load(turnId);
     if (!loaded) return sendError(response, 404, 'run_not_found', `No run ${turnId}.`);
-    sendText(response, 200, 'text/html; charset=utf-8', options.redact(renderRunPage(loaded.run, loaded.items)));
+    sendText(
+      response,
+      200,
+      'text/html; charset=utf-8',
+      options.redact(renderRunPage(loaded.run, loaded.items)),
+    );
   };
 
   const api: RouteHandler = async (request, response) => {

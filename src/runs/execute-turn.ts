@@ -28,13 +28,16 @@ export interface TurnInput {
   repo: RepoConfig;
   task: string;
   requester?: string;
-  documents?: readonly ContextDocument[];
+  /** Gathered context; a promise lets gathering overlap the sandbox's creation. */
+  documents?: readonly ContextDocument[] | Promise<readonly ContextDocument[]>;
   reporter: Reporter;
   signal: AbortSignal;
   /** Messages from the requester that arrived while the turn works; injected before the next model call. */
   drainInbox?: () => Promise<string[]>;
   /** The turn ran before on a worker that stopped: continue from its items and last checkpoint. */
   resumed?: boolean;
+  /** True once another worker has taken the turn over: this one then stops without a word. */
+  lostOwnership?: () => boolean;
 }
 
 /** Tools whose calls may change the workspace; a checkpoint follows them. */
@@ -94,7 +97,7 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
       requester: input.requester,
       repo: input.repo.name,
       branch,
-      documents: input.documents ?? [],
+      documents: (await input.documents) ?? [],
       resumed: input.resumed ?? false,
       record,
       log,
@@ -205,6 +208,10 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
     await sandbox?.dispose().catch((error: unknown) => log.warn({ err: error }, 'sandbox dispose failed'));
   }
 
+  if (input.lostOwnership?.()) {
+    log.warn('turn taken over by another worker; leaving the report to it');
+    return outcome;
+  }
   await store.updateTurn(turn.id, {
     status: outcome.status,
     tokens: outcome.tokens,

@@ -1,0 +1,113 @@
+import type { WebClient } from '@slack/web-api';
+import type { PullRequestService } from '../../middleware/types.ts';
+import type { Config, RepoConfig } from '../config/schema.ts';
+import {
+  createGitHubAuth,
+  createGitHubClient,
+  createGitHubPublisher,
+  createGitHubPullRequests,
+  type GitHubClient,
+  repoAuthFor,
+} from '../integrations/github/index.ts';
+import { createLinearClient, type LinearClient } from '../integrations/linear/index.ts';
+import { createSlackWebClient } from '../integrations/slack/index.ts';
+import type { Logger } from '../observability/logger.ts';
+import { createLocalPublisher } from '../runs/publish-local.ts';
+import type { Publisher } from '../runs/turn-dependencies.ts';
+import type { Environment } from './environment.ts';
+
+const DEFAULT_GITHUB_API = 'https://api.github.com';
+
+/** The clients for the services Baton talks to; each is absent when its credentials are. */
+export interface Integrations {
+  slack?: WebClient;
+  github?: {
+    client: GitHubClient;
+    webHost: string;
+    pullRequests: PullRequestService;
+    publisher: Publisher;
+    repoAuth: (repo: string) => Promise<{ username: string; password: string }>;
+  };
+  linear?: LinearClient;
+  /** Pushes a repository on GitHub with the App's token; any other (a path, another host) as it is. */
+  publish: Publisher;
+  isGitHubRepo(repo: RepoConfig): boolean;
+}
+
+/** github.com's web host is the API host without `api.`; GitHub Enterprise serves both on one host. */
+function webHostOf(apiUrl: string): string {
+  const host = new URL(apiUrl).host;
+  return host === 'api.github.com' ? 'github.com' : host;
+}
+
+export function composeIntegrations(options: {
+  config: Config;
+  environment: Environment;
+  dataDir: string;
+  log: Logger;
+  fetch?: typeof fetch;
+}): Integrations {
+  const { config, environment, log } = options;
+  const { secrets } = environment;
+  const slack = secrets.slackBotToken
+    ? createSlackWebClient({
+        token: secrets.slackBotToken,
+        apiUrl: environment.slackApiUrl,
+        log: log.child({ component: 'slack' }),
+      })
+    : undefined;
+  const linear = secrets.linearApiKey
+    ? createLinearClient({
+        apiKey: secrets.linearApiKey,
+        apiUrl: environment.linearApiUrl,
+        log: log.child({ component: 'linear' }),
+      })
+    : undefined;
+
+  const apiUrl = environment.githubApiUrl ?? DEFAULT_GITHUB_API;
+  const webHost = webHostOf(apiUrl);
+  const appId = environment.githubAppId ?? config.github.appId;
+  const hasApp = appId !== undefined && secrets.githubAppPrivateKey !== undefined;
+  const githubLog = log.child({ component: 'github' });
+  let github: Integrations['github'];
+  if (hasApp || secrets.githubToken) {
+    const auth = createGitHubAuth({
+      apiUrl,
+      appId: hasApp ? appId : undefined,
+      privateKey: hasApp ? secrets.githubAppPrivateKey?.replace(/\\n/g, '\n') : undefined,
+      token: hasApp ? undefined : secrets.githubToken,
+      workflows: config.github.workflowsPermission,
+      fetch: options.fetch,
+      log: githubLog,
+    });
+    const client = createGitHubClient({ auth, apiUrl, log: githubLog, fetch: options.fetch });
+    github = {
+      client,
+      webHost,
+      pullRequests: createGitHubPullRequests({ client, log: githubLog }),
+      publisher: createGitHubPublisher({
+        dataDir: options.dataDir,
+        auth,
+        client,
+        hostEnv: environment.host,
+        log: githubLog,
+      }),
+      repoAuth: repoAuthFor(auth),
+    };
+  }
+  const isGitHubRepo = (repo: RepoConfig) => {
+    try {
+      return new URL(repo.url).host === webHost;
+    } catch {
+      return false;
+    }
+  };
+  const local = createLocalPublisher({ dataDir: options.dataDir, log });
+  return {
+    slack,
+    github,
+    linear,
+    isGitHubRepo,
+    publish: (input) => (github && isGitHubRepo(input.repo) ? github.publisher(input) : local(input)),
+  };
+}

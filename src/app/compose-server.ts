@@ -1,0 +1,119 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import type { Config } from '../config/schema.ts';
+import type { Logger } from '../observability/logger.ts';
+import { createTurnQueue } from '../runs/queue.ts';
+import { openStore } from '../store/index.ts';
+import { composeGateway } from './compose-gateway.ts';
+import { composeIntegrations } from './compose-integrations.ts';
+import { composeRunner } from './compose-runner.ts';
+import { composeWorker } from './compose-worker.ts';
+import { type Environment, secretValues } from './environment.ts';
+import { createReporterFactory } from './reporter-factory.ts';
+
+export type ServerRole = 'gateway' | 'worker' | 'all';
+
+export interface ServerOptions {
+  config: Config;
+  configDir: string;
+  cwd: string;
+  environment: Environment;
+  role: ServerRole;
+  log: Logger;
+  announce: (line: string) => void;
+  workerId?: string;
+  fetch?: typeof fetch;
+}
+
+export interface BatonServer {
+  /** The gateway's port, when this process serves HTTP. */
+  port?: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * `baton start`: the store and queue, then the gateway (every front door), the worker (runs the
+ * turns), or both. Several workers on one Postgres server share the queue.
+ */
+export async function startServer(options: ServerOptions): Promise<BatonServer> {
+  const { config, environment, log } = options;
+  const dataDir = resolve(options.cwd, environment.dataDir ?? config.sandbox.dataDir);
+  const { store, sql } = await openStore({
+    databaseUrl: environment.databaseUrl,
+    dataDir: resolve(dataDir, 'db'),
+  });
+  const queue = createTurnQueue({ sql, log, heartbeatSeconds: config.runs.heartbeatSeconds });
+  await queue.start();
+  const secrets = secretValues(environment);
+  const integrations = composeIntegrations({ config, environment, dataDir, log, fetch: options.fetch });
+  const reporterFor = createReporterFactory({ config, integrations, store, secrets, log });
+  const stops: (() => Promise<void>)[] = [];
+  let port: number | undefined;
+
+  if (options.role !== 'gateway') {
+    const runner = await composeRunner({
+      config,
+      configDir: options.configDir,
+      cwd: options.cwd,
+      environment,
+      log,
+      store,
+      publish: integrations.publish,
+      pullRequestsFor: (repo) =>
+        integrations.isGitHubRepo(repo) ? integrations.github?.pullRequests : undefined,
+      repoAuthFor: async (repo) =>
+        integrations.github && integrations.isGitHubRepo(repo)
+          ? integrations.github.repoAuth(repo.name)
+          : undefined,
+      fetch: options.fetch,
+    });
+    const worker = composeWorker({
+      config,
+      store,
+      queue,
+      deps: runner.deps,
+      integrations,
+      reporterFor,
+      githubApiUrl: environment.githubApiUrl,
+      workerId: options.workerId ?? `${hostname()}:${process.pid}`,
+      log: log.child({ role: 'worker' }),
+    });
+    await worker.start();
+    options.announce(`Worker: on (${config.runs.workerConcurrency} runs at a time)`);
+    stops.push(async () => {
+      await worker.stop();
+      await runner.close();
+    });
+  }
+
+  if (options.role !== 'worker') {
+    const composed = composeGateway({
+      config,
+      environment,
+      store,
+      sql,
+      queue,
+      integrations,
+      reporterFor,
+      secrets,
+      log: log.child({ role: 'gateway' }),
+      announce: options.announce,
+    });
+    await composed.slack?.start();
+    port = await composed.gateway.start();
+    options.announce(`Gateway: listening on http://${config.server.host}:${port} (dashboard at /runs)`);
+    stops.unshift(async () => {
+      await composed.gateway.stop();
+      await composed.slack?.stop();
+    });
+  }
+
+  return {
+    port,
+    async stop() {
+      for (const stop of stops) await stop();
+      await queue.stop();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import type { Config } from '../config/schema.ts';
+import { describeError } from '../observability/errors.ts';
+import type { Logger } from '../observability/logger.ts';
+import { runAbortCodeOf } from '../runs/cancellation.ts';
+import { executeTurn } from '../runs/execute-turn.ts';
+import type { TurnQueue } from '../runs/queue.ts';
+import type { RunOutcome } from '../runs/reporter.ts';
+import type { TurnDependencies } from '../runs/turn-dependencies.ts';
+import { createWorker, type TurnExecutor, type Worker } from '../runs/worker.ts';
+import type { Store } from '../store/types.ts';
+import type { Integrations } from './compose-integrations.ts';
+import { gatherContext } from './gather-context.ts';
+import type { createReporterFactory } from './reporter-factory.ts';
+
+export interface WorkerCompositionOptions {
+  config: Config;
+  store: Store;
+  queue: TurnQueue;
+  deps: TurnDependencies;
+  integrations: Integrations;
+  reporterFor: ReturnType<typeof createReporterFactory>;
+  githubApiUrl?: string;
+  workerId: string;
+  log: Logger;
+}
+
+/** The worker role: takes turns off the queue and runs them, replying where each request came from. */
+export function composeWorker(options: WorkerCompositionOptions): Worker {
+  const { config, log } = options;
+  const execute: TurnExecutor = async ({ turn, thread, request, signal, drainInbox, resumed }) => {
+    const reporter = options.reporterFor(request, turn.id);
+    const repo = config.repos.find((candidate) => candidate.name === request.repo);
+    if (!repo) {
+      await reporter.finish(refusal(`Repository ${request.repo} is not configured for Baton.`));
+      await options.store.updateTurn(turn.id, {
+        status: 'failed',
+        error: `unknown repository ${request.repo}`,
+      });
+      return;
+    }
+    const documents = gatherContext({
+      request,
+      integrations: options.integrations,
+      config,
+      githubApiUrl: options.githubApiUrl,
+      log,
+    });
+    await executeTurn(options.deps, {
+      turn,
+      thread,
+      repo,
+      task: request.text,
+      requester: request.requester.name ?? request.requester.id,
+      documents,
+      reporter,
+      signal,
+      drainInbox,
+      resumed,
+      lostOwnership: () => runAbortCodeOf(signal) === 'run_claim_lost',
+      requestInfo: {
+        threadKey: thread.key,
+        requester: request.requester.name ?? request.requester.id,
+        linearIssueKey: request.linearIssueKey,
+        originLabel: request.origin.kind,
+        runUrl: config.server.publicBaseUrl
+          ? `${config.server.publicBaseUrl.replace(/\/$/, '')}/runs/${turn.id}`
+          : undefined,
+      },
+    }).catch((error: unknown) => {
+      log.error({ turnId: turn.id, error: describeError(error) }, 'turn crashed');
+      throw error;
+    });
+  };
+  return createWorker({
+    store: options.store,
+    queue: options.queue,
+    execute,
+    config: config.runs,
+    workerId: options.workerId,
+    log,
+  });
+}
+
+function refusal(summary: string): RunOutcome {
+  return { status: 'failed', summary, checks: [], tokens: 0, costUsd: 0 };
+}
