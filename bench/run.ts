@@ -1,12 +1,16 @@
+import { benchAckLatency } from './ack-latency.ts';
 import { benchGrepTool } from './grep-tool.ts';
 import { benchLoopOverhead } from './loop-overhead.ts';
 import { benchSandboxReady } from './sandbox-ready.ts';
+import { benchThroughput } from './throughput.ts';
 
 /** `npm run bench`: every benchmark in one process, each printing its figures and ratios. */
 const benchmarks: Record<string, () => Promise<void>> = {
   'sandbox-ready': benchSandboxReady,
   'grep-tool': benchGrepTool,
   'loop-overhead': benchLoopOverhead,
+  'ack-latency': () => benchAckLatency(),
+  throughput: benchThroughput,
 };
 
 const only = process.argv.slice(2);
