@@ -140,6 +140,8 @@ export const githubSchema = z.object({
 });
 
 export const linearSchema = z.object({
+  /** Team keys whose issues may start runs; empty: every team. */
+  allowedTeams: z.array(z.string()).default([]),
   /** Adding this label to an issue starts a run. */
   triggerLabel: z.string().default('baton'),
   mention: z.string().default('@baton'),

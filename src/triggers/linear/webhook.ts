@@ -104,10 +104,13 @@ export function createLinearWebhookHandler(options: LinearWebhookHandlerOptions)
       return sendError(response, 400, 'malformed_payload', 'The body is not a Linear webhook.');
 
     const deliveryId = header(request, 'linear-delivery');
-    const trigger = interpretLinearEvent(envelope.data, {
-      config: options.config.linear,
-      ...(options.botUserId ? { botUserId: options.botUserId } : {}),
-    });
+    const trigger = restrictToAllowedTeams(
+      interpretLinearEvent(envelope.data, {
+        config: options.config.linear,
+        ...(options.botUserId ? { botUserId: options.botUserId } : {}),
+      }),
+      options.config.linear.allowedTeams,
+    );
     try {
       await act(trigger, deliveryId);
     } catch (error) {
@@ -206,4 +209,14 @@ export function createLinearWebhookHandler(options: LinearWebhookHandlerOptions)
 function header(request: GatewayRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** DESIGN §5: only allowlisted Linear teams may start runs (an empty list allows every team). */
+function restrictToAllowedTeams(trigger: LinearTrigger, allowedTeams: readonly string[]): LinearTrigger {
+  if (trigger.type !== 'start' || allowedTeams.length === 0) return trigger;
+  if (trigger.issue.teamKey && allowedTeams.includes(trigger.issue.teamKey)) return trigger;
+  return {
+    type: 'ignore',
+    reason: `team ${trigger.issue.teamKey ?? '(none)'} is not in linear.allowedTeams`,
+  };
 }

@@ -111,6 +111,15 @@ describe('Linear webhook trigger', () => {
     ]);
   });
 
+  it('starts nothing for a team outside linear.allowedTeams, and runs for an allowed one', async () => {
+    await serve({}, { ...baseConfig, linear: { ...baseConfig.linear, allowedTeams: ['OPS'] } });
+    expect((await deliver(labelAdded())).status).toBe(200);
+    expect(intake.submitted).toEqual([]);
+    await serve({}, { ...baseConfig, linear: { ...baseConfig.linear, allowedTeams: ['ENG'] } });
+    expect((await deliver(labelAdded())).status).toBe(200);
+    expect(intake.submitted).toHaveLength(1);
+  });
+
   it('does nothing when the label was already there, or the labels did not change', async () => {
     const already = issueEvent(issue, { actor: alice, previousLabelIds: ['label-bug', 'label-baton'] });
     expect((await deliver(already)).status).toBe(200);
