@@ -1,6 +1,7 @@
 import { benchAckLatency } from './ack-latency.ts';
 import { benchGrepTool } from './grep-tool.ts';
 import { benchLoopOverhead } from './loop-overhead.ts';
+import { benchMentionLatency } from './mention-latency.ts';
 import { benchSandboxReady } from './sandbox-ready.ts';
 import { benchThroughput } from './throughput.ts';
 
@@ -11,6 +12,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   'loop-overhead': benchLoopOverhead,
   'ack-latency': () => benchAckLatency(),
   throughput: benchThroughput,
+  'mention-latency': benchMentionLatency,
 };
 
 const only = process.argv.slice(2);
