@@ -82,7 +82,8 @@ export function buildOutcome(input: OutcomeInput): RunOutcome {
       return {
         ...base,
         status: 'failed',
-        summary: `Blocked by ${checks.step}: ${checks.summary}. Nothing was committed or pushed.`,
+        // A push refused after the commit step leaves a commit behind: say so rather than deny it.
+        summary: `Blocked by ${checks.step}: ${checks.summary}. ${delivery.commit ? `The work is committed on branch ${input.branch} but was not pushed.` : 'Nothing was committed or pushed.'}`,
       };
     case 'failed': {
       const failing = rounds.records
