@@ -38,7 +38,9 @@ function diffScript(baseRef: string): string {
     `index="$PWD/${SCRATCH_DIR}/secret-scan.index"`,
     'rm -f "$index"',
     'trap \'rm -f "$index"\' EXIT',
-    'cp "$(git rev-parse --git-path index)" "$index" 2>/dev/null || true',
+    // -p keeps the index's mtime: git trusts entries older than the index file, so a fresh mtime would
+    // hide a same-size edit made in the second the index was written (a "racily clean" entry).
+    'cp -p "$(git rev-parse --git-path index)" "$index" 2>/dev/null || true',
     'export GIT_INDEX_FILE="$index"',
     STAGE_WORK,
     `git -c core.quotePath=false diff --cached --no-color --no-ext-diff --find-renames --diff-filter=d --unified=0 "$fork" > ${DIFF_PATH}`,

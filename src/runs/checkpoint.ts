@@ -22,7 +22,8 @@ export async function takeCheckpoint(
     cmd: [
       'mkdir -p .baton',
       'index="$PWD/.baton/checkpoint.index"',
-      'cp "$(git rev-parse --git-path index)" "$index" 2>/dev/null || rm -f "$index"',
+      // -p keeps the index's mtime, so git still re-reads "racily clean" entries (see added-lines.ts).
+      'cp -p "$(git rev-parse --git-path index)" "$index" 2>/dev/null || rm -f "$index"',
       `GIT_INDEX_FILE="$index" git add -A && GIT_INDEX_FILE="$index" git diff --cached --binary ${baseCommit} > ${PATCH_PATH}`,
     ].join(' && '),
   });

@@ -1,13 +1,16 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SlackEvent } from '@slack/types';
 import { type BatonServer, type ServerRole, startServer } from '../../src/app/compose-server.ts';
 import { readEnvironment } from '../../src/app/environment.ts';
 import { type ConfigInput, parseConfig } from '../../src/config/index.ts';
+import type { RunSummary } from '../../src/dashboard/render.ts';
 import { createLogger } from '../../src/observability/logger.ts';
+import type { Item } from '../../src/runs/items.ts';
 import { startFakeGitHub } from '../fakes/github-server.ts';
 import { startFakeLinear } from '../fakes/linear-server.ts';
 import { startFakeOpenAI } from '../fakes/openai-server.ts';
-import { appMentionEvent, startFakeSlack } from '../fakes/slack-server.ts';
+import { appMentionEvent, buttonActionPayload, messageEvent, startFakeSlack } from '../fakes/slack-server.ts';
 import { createFixtureRepo, createTempDir, type FixtureRepo } from '../fixtures/git-repo.ts';
 import { calculatorProject } from '../fixtures/projects/calculator.ts';
 
@@ -40,6 +43,27 @@ export interface ServerHarness {
   ): Promise<{ ts: string; status: number }>;
   /** Messages Baton posted in a thread (the status message and replies). */
   botMessages(threadTs: string): { ts: string; text: string; edits: number }[];
+  /**
+   * Delivers one event as Slack would in the harness's mode: a signed POST to /slack/events (`status`
+   * is the HTTP answer; `retryNum` sets `X-Slack-Retry-Num`), or an envelope over the Socket Mode
+   * connection (resolves once the app acked it; `status` is then undefined).
+   */
+  deliver(
+    event: SlackEvent,
+    options?: { eventId?: string; retryNum?: number },
+  ): Promise<{ status: number | undefined; eventId: string }>;
+  /** A person replies in a thread without mentioning Baton: the message in the fake, then its `message` event. */
+  threadReply(
+    threadTs: string,
+    text: string,
+    options?: { user?: string },
+  ): Promise<{ ts: string; status: number | undefined }>;
+  /** Presses Cancel on the thread's status message (its button carries the turn id). */
+  pressCancel(threadTs: string, options?: { user?: string }): Promise<{ turnId: string; status?: number }>;
+  /** The runs the dashboard API lists, newest first. */
+  runs(): Promise<RunSummary[]>;
+  /** One run and its items, from the dashboard API. */
+  run(turnId: string): Promise<RunSummary & { items: Item[] }>;
   logLines(): string[];
   close(): Promise<void>;
 }
@@ -70,6 +94,8 @@ export async function createServerHarness(
     linear?: boolean;
     role?: ServerRole;
     extraEnv?: Record<string, string>;
+    /** `socket`: only the app-level token (no signing secret), so Slack events arrive over Socket Mode. */
+    slackMode?: 'http' | 'socket';
   } = {},
 ): Promise<ServerHarness> {
   const model = await startFakeOpenAI();
@@ -100,7 +126,9 @@ export async function createServerHarness(
     OPENAI_BASE_URL: model.baseUrl,
     BATON_DATA_DIR: dataDir,
     SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: slack.signingSecret,
+    ...(options.slackMode === 'socket'
+      ? { SLACK_APP_TOKEN: slack.appToken }
+      : { SLACK_SIGNING_SECRET: slack.signingSecret }),
     SLACK_API_URL: slack.apiUrl,
     ...(github
       ? {
@@ -136,6 +164,36 @@ export async function createServerHarness(
     announce: () => undefined,
   });
   const base = `http://127.0.0.1:${server.port}`;
+  const socket = options.slackMode === 'socket';
+  if (socket) await waitFor('the Socket Mode connection', () => slack.socketConnectionCount() === 1, 10_000);
+  const deliver: ServerHarness['deliver'] = async (event, deliveryOptions = {}) => {
+    const envelope = slack.envelope(
+      event,
+      deliveryOptions.eventId ? { eventId: deliveryOptions.eventId } : {},
+    );
+    if (socket) {
+      await slack.socketDeliver(
+        envelope,
+        deliveryOptions.retryNum !== undefined
+          ? { retryAttempt: deliveryOptions.retryNum, retryReason: 'timeout' }
+          : {},
+      );
+      return { status: undefined, eventId: envelope.event_id };
+    }
+    const delivered = await slack.deliverEvent(
+      `${base}/slack/events`,
+      envelope,
+      deliveryOptions.retryNum !== undefined
+        ? { retryNum: deliveryOptions.retryNum, retryReason: 'http_timeout' }
+        : {},
+    );
+    return { status: delivered.status, eventId: envelope.event_id };
+  };
+  const api = async <T>(path: string): Promise<T> => {
+    const response = await fetch(`${base}${path}`);
+    if (!response.ok) throw new Error(`GET ${path} answered ${response.status}: ${await response.text()}`);
+    return (await response.json()) as T;
+  };
   return {
     model,
     slack,
@@ -177,11 +235,49 @@ export async function createServerHarness(
           edits: message.edits.length,
         }));
     },
+    deliver,
+    async threadReply(threadTs, text, replyOptions = {}) {
+      const user = replyOptions.user ?? USER;
+      const message = slack.userSays({ channel: CHANNEL, user, text, threadTs });
+      const delivered = await deliver(
+        messageEvent({ user, text, channel: CHANNEL, ts: message.ts, threadTs, team: slack.teamId }),
+      );
+      return { ts: message.ts, status: delivered.status };
+    },
+    async pressCancel(threadTs, pressOptions = {}) {
+      const found = slack
+        .thread(CHANNEL, threadTs)
+        .filter((message) => message.user === slack.botUserId)
+        .map((message) => ({ ts: message.ts, turnId: cancelButtonValue(message.blocks) }))
+        .find((candidate) => candidate.turnId !== undefined);
+      if (!found?.turnId) throw new Error(`no Cancel button in thread ${threadTs}`);
+      const payload = buttonActionPayload({
+        actionId: 'baton_cancel',
+        value: found.turnId,
+        user: pressOptions.user ?? USER,
+        channel: CHANNEL,
+        messageTs: found.ts,
+        threadTs,
+        team: slack.teamId,
+      });
+      if (socket) {
+        await slack.socketSend({ type: 'interactive', payload });
+        return { turnId: found.turnId };
+      }
+      const delivered = await slack.deliverAction(`${base}/slack/events`, payload);
+      return { turnId: found.turnId, status: delivered.status };
+    },
+    async runs() {
+      return (await api<{ runs: RunSummary[] }>('/api/runs')).runs;
+    },
+    run: (turnId) => api(`/api/runs/${encodeURIComponent(turnId)}`),
     logLines() {
       return readFileSync(logPath, 'utf8').split('\n').filter(Boolean);
     },
     async close() {
       await server.stop();
+      // Bolt's app.stop() does not wait for the socket to close; closing the fake first would make it reconnect.
+      if (socket) await waitFor('the socket to close', () => slack.socketConnectionCount() === 0, 10_000);
       await model.close();
       await slack.close();
       await github?.close();
@@ -190,4 +286,16 @@ export async function createServerHarness(
       data.cleanup();
     },
   };
+}
+
+/** The turn id on a status message's Cancel button (action_id `baton_cancel`), if it has one. */
+function cancelButtonValue(blocks: unknown[] | undefined): string | undefined {
+  for (const block of blocks ?? []) {
+    const elements = (block as { elements?: unknown }).elements;
+    if (!Array.isArray(elements)) continue;
+    for (const element of elements as { action_id?: unknown; value?: unknown }[]) {
+      if (element.action_id === 'baton_cancel' && typeof element.value === 'string') return element.value;
+    }
+  }
+  return undefined;
 }

@@ -19,6 +19,8 @@ describe('secret-scan middleware', () => {
       'src/config.mjs': 'export const region = "eu-west-1";\nexport const retries = 3;\n',
       // Already on the default branch: not something this branch adds.
       'legacy/settings.mjs': `export const token = "${OLD_TOKEN}";\n`,
+      // Same length as the token line a test writes over it in place.
+      'src/keys.mjs': `export const token = "${'x'.repeat(GITHUB_TOKEN.length)}";\n`,
     });
     context = { ...harness.context(), previous: [] };
   });
@@ -89,6 +91,26 @@ describe('secret-scan middleware', () => {
     await harness.sh('mkdir -p .baton');
     await harness.sandbox.writeFile('.baton/notes.txt', `scratch ${GITHUB_TOKEN}\n`);
     expect((await scan.run(context)).status).toBe('passed');
+  });
+
+  it('sees a same-size edit written in the second the index was (git racy-clean entries)', async () => {
+    // Only git's racy-entry check (entry mtime not older than the index file) notices an in-place,
+    // same-size edit in the same second as the index write; a copy of the index must keep that mtime.
+    await harness.sh(
+      [
+        'for attempt in 1 2 3 4 5; do',
+        '  rm -f src/keys.mjs && git checkout -- src/keys.mjs',
+        `  printf '%s\\n' 'export const token = "${GITHUB_TOKEN}";' > src/keys.mjs`,
+        '  [ "$(stat -c %Y src/keys.mjs)" = "$(stat -c %Y .git/index)" ] && break',
+        'done',
+        '[ "$(stat -c %s src/keys.mjs)" = "$(git cat-file -s :src/keys.mjs)" ]',
+        '[ "$(stat -c %Y src/keys.mjs)" = "$(stat -c %Y .git/index)" ]',
+        'sleep 1.2', // the scan now runs in a later second than the index was written
+      ].join('\n'),
+    );
+    const result = await scan.run(context);
+    expect(result.status).toBe('blocked');
+    expect(result.summary).toContain('src/keys.mjs:1');
   });
 
   it('throws a clear error when the base ref does not exist', async () => {
