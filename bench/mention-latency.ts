@@ -21,7 +21,9 @@ export async function benchMentionLatency(): Promise<void> {
       const start = performance.now();
       const { ts } = await harness.mention(`bench ${index} repo:acme/calculator`);
       await waitFor('👀', () =>
-        harness.slack.callsTo('reactions.add').some((call) => call.args.timestamp === ts && call.args.name === 'eyes'),
+        harness.slack
+          .callsTo('reactions.add')
+          .some((call) => call.args.timestamp === ts && call.args.name === 'eyes'),
       );
       eyes.push(performance.now() - start);
       await waitFor('status message', () => harness.botMessages(ts).length > 0);
