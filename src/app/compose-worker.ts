@@ -10,6 +10,7 @@ import { createWorker, type TurnExecutor, type Worker } from '../runs/worker.ts'
 import type { Store } from '../store/types.ts';
 import type { Integrations } from './compose-integrations.ts';
 import { gatherContext } from './gather-context.ts';
+import { originLink } from './origin-link.ts';
 import type { createReporterFactory } from './reporter-factory.ts';
 
 export interface WorkerCompositionOptions {
@@ -61,7 +62,7 @@ export function composeWorker(options: WorkerCompositionOptions): Worker {
         threadKey: thread.key,
         requester: request.requester.name ?? request.requester.id,
         linearIssueKey: request.linearIssueKey,
-        originLabel: request.origin.kind,
+        ...(await originLink(request, options.integrations, log)),
         runUrl: config.server.publicBaseUrl
           ? `${config.server.publicBaseUrl.replace(/\/$/, '')}/runs/${turn.id}`
           : undefined,

@@ -92,6 +92,7 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
     const messages = await startConversation({
       store,
       turnId: turn.id,
+      threadId: input.thread.id,
       sandbox: workspace,
       task: input.task,
       requester: input.requester,
@@ -101,6 +102,9 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
       resumed: input.resumed ?? false,
       record,
       log,
+      onFilesSeen: (paths) => {
+        for (const path of paths) tools.context.state.readFiles.add(path);
+      },
     });
     const seenAgentsFiles = new Set<string>();
     const agent = (): Promise<AgentLoopResult> =>

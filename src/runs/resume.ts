@@ -1,5 +1,6 @@
 import { compactionMessage } from '../agent/compaction.ts';
 import type { ChatMessage } from '../model/types.ts';
+import { toWorkspacePath } from '../tools/workspace-path.ts';
 import type { Item } from './items.ts';
 
 const INTERRUPTED =
@@ -53,6 +54,24 @@ export function rebuildMessages(items: readonly Item[]): ChatMessage[] {
   }
   closePending();
   return messages;
+}
+
+/** Files the agent read or wrote in a conversation (so `edit_file` may change them after a resume). */
+export function filesSeen(items: readonly Item[], workdir: string): string[] {
+  const paths = new Set<string>();
+  for (const { payload } of items) {
+    if (payload.type !== 'tool_call' || payload.scope === 'subagent') continue;
+    if (payload.name !== 'read_file' && payload.name !== 'write_file') continue;
+    try {
+      const path = (JSON.parse(payload.arguments) as { path?: unknown }).path;
+      if (typeof path !== 'string') continue;
+      const resolved = toWorkspacePath(path, workdir);
+      if (resolved.ok) paths.add(resolved.path);
+    } catch {
+      // Arguments the model sent malformed were never executed.
+    }
+  }
+  return [...paths];
 }
 
 /** The last checkpoint of the turn, if any. */
