@@ -2,28 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../../config/schema.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { BatonMetrics } from '../../observability/metrics.ts';
-import type { TaskRequest } from '../../runs/task-request.ts';
+import type { Intake, SubmitResult } from '../../runs/intake.ts';
+import type { QueuedRequest } from '../../runs/queued-request.ts';
 
-/*
- * Structural copies of the contracts src/runs/intake.ts exports (no runtime import: the trigger
- * takes an intake as an argument). Kept identical so either can be passed where the other is asked.
- */
+/** The intake's contracts (src/runs/intake.ts); the trigger takes an intake as an argument. */
+export type { CancelTarget, Intake, SubmitResult } from '../../runs/intake.ts';
 
 /** A request with the repository the trigger resolved for it. */
-export type SubmittedRequest = TaskRequest & { repo: string };
-
-export type SubmitResult =
-  | { type: 'duplicate' }
-  | { type: 'queued'; turnId: string; threadId: string; position: number }
-  | { type: 'injected'; turnId: string; threadId: string };
-
-export type CancelTarget = { turnId: string } | { threadKey: string };
-
-export interface Intake {
-  /** Claims the dedupe keys and enqueues durably (or injects into the thread's active run). */
-  submit(request: SubmittedRequest): Promise<SubmitResult>;
-  cancel(target: CancelTarget, by: string): Promise<{ cancelled: boolean; turnId?: string }>;
-}
+export type SubmittedRequest = QueuedRequest;
 
 /** The store lookup the trigger needs: is this Slack thread one Baton already works in, and on which repo? */
 export interface ThreadLookup {
