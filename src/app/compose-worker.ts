@@ -4,6 +4,7 @@ import type { Logger } from '../observability/logger.ts';
 import { runAbortCodeOf } from '../runs/cancellation.ts';
 import { executeTurn } from '../runs/execute-turn.ts';
 import type { TurnQueue } from '../runs/queue.ts';
+import { queuedRequestOf } from '../runs/queued-request.ts';
 import type { RunOutcome } from '../runs/reporter.ts';
 import type { TurnDependencies } from '../runs/turn-dependencies.ts';
 import { createWorker, type TurnExecutor, type Worker } from '../runs/worker.ts';
@@ -76,6 +77,18 @@ export function composeWorker(options: WorkerCompositionOptions): Worker {
     store: options.store,
     queue: options.queue,
     execute,
+    onAbandoned: async (turn) => {
+      const request = queuedRequestOf(turn.id, turn.request);
+      const thread = await options.store.getThread(turn.threadId);
+      const where = thread ? ` The work kept so far is on branch ${thread.branch}.` : '';
+      await options
+        .reporterFor(request, turn.id)
+        .finish(
+          refusal(
+            `The run stopped: the workers running it stopped ${turn.attempt} times, so Baton is not trying again.${where}`,
+          ),
+        );
+    },
     config: config.runs,
     workerId: options.workerId,
     log,

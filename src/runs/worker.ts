@@ -41,6 +41,8 @@ export interface WorkerOptions {
   overLimitDelaySeconds?: number;
   /** A turn that stopped its worker this many times is failed instead of resumed again. */
   maxAttempts?: number;
+  /** Told when a turn is given up that way, so the requester hears of it (no silent failure). */
+  onAbandoned?: (turn: TurnRecord) => Promise<void>;
 }
 
 export interface Worker {
@@ -82,6 +84,9 @@ export function createWorker(options: WorkerOptions): Worker {
         return queue.send(turnId, { delaySeconds: Math.max(1, claim.staleInSeconds) });
       case 'exhausted':
         log.error({ turnId, attempt: claim.turn.attempt }, 'turn-abandoned');
+        await options.onAbandoned?.(claim.turn).catch((error: unknown) => {
+          log.error({ turnId, error: describeError(error) }, 'turn-abandoned-report-failed');
+        });
         return;
       case 'finished':
       case 'cancelled':

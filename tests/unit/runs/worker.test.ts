@@ -29,6 +29,7 @@ describe.each<Backend>(['pglite', 'postgres'])('worker on %s', (backend) => {
   let intake: Intake;
   const scripts = new Map<string, Script>();
   const seen: ExecutorInput[] = [];
+  const abandoned: string[] = [];
 
   const succeed = (input: ExecutorInput) =>
     database.store.updateTurn(input.turn.id, { status: 'succeeded', completedAt: new Date().toISOString() });
@@ -53,6 +54,9 @@ describe.each<Backend>(['pglite', 'postgres'])('worker on %s', (backend) => {
       workerId: 'w1',
       log,
       pollMs: 200,
+      onAbandoned: async (turn) => {
+        abandoned.push(turn.id);
+      },
     });
     intake = createIntake({ store: database.store, queue, config, branchPrefix: 'baton/', log });
     await worker.start();
@@ -74,6 +78,32 @@ describe.each<Backend>(['pglite', 'postgres'])('worker on %s', (backend) => {
       const status = await statusOf(turnId);
       return status !== 'queued' && status !== 'running' && status;
     });
+
+  it('gives up a turn that stopped its workers too often, and says so through onAbandoned', async () => {
+    const thread = await database.store.upsertThread({
+      key: `abandon-${backend}`,
+      origin: {},
+      repo: 'acme/app',
+      branch: 'baton/abandon',
+    });
+    const created = await database.store.createQueuedTurn({
+      threadId: thread.id,
+      request: {
+        ...slackRequest({ threadTs: `9${Date.now()}.1`, user: 'U-abandon', text: 'crashes every worker' }),
+      },
+      requesterId: 'U-abandon',
+    });
+    const turnId = created.turn.id;
+    // Three workers died holding it: its heartbeat is long stale.
+    await database.sql.query(
+      `UPDATE turns SET status = 'running', attempt = 3, claimed_by = 'dead-worker', heartbeat_at = now() - interval '1 hour' WHERE id = $1`,
+      [turnId],
+    );
+    await queue.send(turnId);
+    await waitFor('the abandon report', () => abandoned.includes(turnId));
+    expect(await statusOf(turnId)).toBe('failed');
+    expect(seen.some((input) => input.turn.id === turnId)).toBe(false);
+  });
 
   it('runs a submitted turn end to end through the queue', async () => {
     const request = slackRequest({ threadTs: '1700000101.000100', user: 'U-e2e', text: 'plain run' });
