@@ -59,6 +59,7 @@ export function composeWorker(options: WorkerCompositionOptions): Worker {
       drainInbox,
       resumed,
       lostOwnership: () => runAbortCodeOf(signal) === 'run_claim_lost',
+      claimFinish: (status, error) => options.store.finishTurn(turn.id, options.workerId, { status, error }),
       requestInfo: {
         threadKey: thread.key,
         requester: request.requester.name ?? request.requester.id,

@@ -92,7 +92,8 @@ export const policiesSchema = z.object({
 export const gitSchema = z.object({
   authorName: z.string().default('Baton'),
   authorEmail: z.string().default('baton@localhost'),
-  branchPrefix: z.string().default('baton/'),
+  /** Baton's own branches; never empty, so a run cannot name the default branch. */
+  branchPrefix: z.string().min(1).default('baton/'),
 });
 
 export const serverSchema = z.object({

@@ -38,6 +38,8 @@ export interface TurnInput {
   resumed?: boolean;
   /** True once another worker has taken the turn over: this one then stops without a word. */
   lostOwnership?: () => boolean;
+  /** Records the turn's end only if this process still owns it (a worker); false: another one reports. */
+  claimFinish?: (status: RunOutcome['status'], error: string | null) => Promise<boolean>;
 }
 
 /** Tools whose calls may change the workspace; a checkpoint follows them. */
@@ -68,11 +70,11 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
     signal,
   });
 
-  await store.updateTurn(turn.id, { status: 'running' });
-  await reporter.start({ runId: turn.id, task: input.task });
   let outcome: RunOutcome;
   let sandbox: Sandbox | undefined;
   try {
+    await store.updateTurn(turn.id, { status: 'running' });
+    await reporter.start({ runId: turn.id, task: input.task });
     repoAuth = await deps.repoAuthFor?.(input.repo);
     sandbox = await deps.provider.create(sandboxOptions(branch));
     const workspace = sandbox;
@@ -200,7 +202,9 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
     });
   } catch (error) {
     log.error({ err: error }, 'turn failed');
-    await record({ type: 'error', code: errorCode(error), message: describeError(error) });
+    await record({ type: 'error', code: errorCode(error), message: describeError(error) }).catch(
+      () => undefined,
+    );
     outcome = {
       status: signal.aborted ? 'cancelled' : 'failed',
       summary: `${signal.aborted ? 'Cancelled' : `The run failed: ${describeError(error)}`}. Nothing was pushed; branch ${branch} is unchanged.`,
@@ -216,13 +220,20 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
     log.warn('turn taken over by another worker; leaving the report to it');
     return outcome;
   }
-  await store.updateTurn(turn.id, {
-    status: outcome.status,
-    tokens: outcome.tokens,
-    costUsd: outcome.costUsd,
-    completedAt: new Date(clock()).toISOString(),
-    error: outcome.status === 'failed' ? outcome.summary : null,
-  });
+  const error = outcome.status === 'failed' ? outcome.summary : null;
+  await store.updateTurn(turn.id, { tokens: outcome.tokens, costUsd: outcome.costUsd });
+  const owned = input.claimFinish
+    ? await input.claimFinish(outcome.status, error)
+    : (await store.updateTurn(turn.id, {
+        status: outcome.status,
+        completedAt: new Date(clock()).toISOString(),
+        error,
+      }),
+      true);
+  if (!owned) {
+    log.warn('turn taken over by another worker at its end; leaving the report to it');
+    return outcome;
+  }
   await record({ type: 'status', text: `turn ${outcome.status}` });
   await reporter.finish(outcome);
   return outcome;

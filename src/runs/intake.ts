@@ -49,19 +49,23 @@ export function createIntake(options: IntakeOptions): Intake {
         return { type: 'duplicate' };
       }
       const key = request.threadKey ?? threadKeyOf(request.origin);
-      const thread = await store.upsertThread({
-        key,
-        origin: { ...request.origin },
-        repo: request.repo,
-        branch: threadBranch(options.branchPrefix, key),
-      });
-      const placement = await placeOnThread({
-        store,
-        queue: options.queue,
-        threadId: thread.id,
-        request,
-        log,
-      });
+      let thread: Awaited<ReturnType<typeof store.upsertThread>>;
+      let placement: Awaited<ReturnType<typeof placeOnThread>>;
+      try {
+        thread = await store.upsertThread({
+          key,
+          origin: { ...request.origin },
+          repo: request.repo,
+          branch: threadBranch(options.branchPrefix, key),
+        });
+        placement = await placeOnThread({ store, queue: options.queue, threadId: thread.id, request, log });
+      } catch (error) {
+        // The request was not placed: give its keys back so the sender's retry is taken, not dropped.
+        await store.releaseDeliveries(request.dedupeKeys).catch((release: unknown) => {
+          log.error({ keys: request.dedupeKeys, error: String(release) }, 'request-keys-not-released');
+        });
+        throw error;
+      }
       switch (placement.type) {
         case 'injected':
           log.info({ turnId: placement.turn.id, thread: key }, 'request-injected');

@@ -9,6 +9,7 @@ import type { QueueCounts, Store } from './types.ts';
 export type DispatchMethods = Pick<
   Store,
   | 'claimDeliveries'
+  | 'releaseDeliveries'
   | 'pruneDeliveries'
   | 'createQueuedTurn'
   | 'findActiveTurn'
@@ -56,6 +57,10 @@ export function createDispatchMethods(options: {
         if (sqlStateOf(error) === UNIQUE_VIOLATION) return false;
         throw error;
       }
+    },
+
+    async releaseDeliveries(keys) {
+      await sql.query('DELETE FROM deliveries WHERE key = ANY($1::text[])', [[...new Set(keys)]]);
     },
 
     async pruneDeliveries(before) {

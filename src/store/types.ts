@@ -141,6 +141,8 @@ export interface Store {
 
   /** Records every key, atomically: true when all are new; false (and nothing recorded) when any was seen. */
   claimDeliveries(keys: readonly string[]): Promise<boolean>;
+  /** Gives claimed keys back when the request could not be placed, so its redelivery is taken. */
+  releaseDeliveries(keys: readonly string[]): Promise<void>;
   /** Forgets delivery keys received before `before` (redeliveries come within minutes). */
   pruneDeliveries(before: string): Promise<number>;
   /** A queued turn, unless the thread already has an active one (settled by a unique index, race-free). */

@@ -35,6 +35,9 @@ export function hostGitEnv(hostEnv: HostEnv, auth?: RepoAuth): Record<string, st
     if (value !== undefined) env[name] = value;
   }
   env.PATH ??= '/usr/local/bin:/usr/bin:/bin';
+  // Host git handles trees the sandbox wrote: no system or user config (filters, hooks paths) applies.
+  env.GIT_CONFIG_NOSYSTEM = '1';
+  env.GIT_CONFIG_GLOBAL = '/dev/null';
   env.GIT_TERMINAL_PROMPT = '0';
   env.GIT_ASKPASS = 'true';
   if (auth) {
