@@ -34,6 +34,9 @@ export const commandStatusTool = defineTool({
       );
     }
     const tail = args.tail ?? DEFAULT_TAIL;
+    // Taken before reading the files: a job that ends while they are read shows as running this time,
+    // never as ended without the exit code it wrote.
+    const ended = job.outcome;
     const output = await context.sandbox.exec({
       cmd: `cat ${shellQuote(job.exitCodePath)} 2>/dev/null; echo '--'; tail -n ${tail} ${shellQuote(job.outputPath)} 2>/dev/null`,
       signal: context.signal,
@@ -43,8 +46,8 @@ export const commandStatusTool = defineTool({
     const log = (separator === -1 ? output.stdout : output.stdout.slice(separator + 3)).replace(/\s+$/, '');
     let state: string;
     if (exitText !== '') state = `exited with code ${exitText}`;
-    else if (job.outcome?.timedOut) state = 'timed out and was killed';
-    else if (job.outcome) state = `ended (exit code ${job.outcome.exitCode})`;
+    else if (ended?.timedOut) state = 'timed out and was killed';
+    else if (ended) state = `ended (exit code ${ended.exitCode})`;
     else state = 'running';
     const header = `${args.job_id} (${job.command}): ${state}`;
     const body = log ? `--- last ${tail} lines of ${job.outputPath} ---\n${log}` : '(no output yet)';
