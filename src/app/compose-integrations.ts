@@ -12,6 +12,7 @@ import {
 import { createLinearClient, type LinearClient } from '../integrations/linear/index.ts';
 import { createSlackWebClient } from '../integrations/slack/index.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { RepoCache } from '../repo-cache/index.ts';
 import { createLocalPublisher } from '../runs/publish-local.ts';
 import type { Publisher } from '../runs/turn-dependencies.ts';
 import type { Environment } from './environment.ts';
@@ -43,7 +44,7 @@ function webHostOf(apiUrl: string): string {
 export function composeIntegrations(options: {
   config: Config;
   environment: Environment;
-  dataDir: string;
+  repoCache: RepoCache;
   log: Logger;
   fetch?: typeof fetch;
 }): Integrations {
@@ -86,10 +87,9 @@ export function composeIntegrations(options: {
       webHost,
       pullRequests: createGitHubPullRequests({ client, log: githubLog }),
       publisher: createGitHubPublisher({
-        dataDir: options.dataDir,
+        repoCache: options.repoCache,
         auth,
         client,
-        hostEnv: environment.host,
         log: githubLog,
       }),
       repoAuth: repoAuthFor(auth),
@@ -102,7 +102,7 @@ export function composeIntegrations(options: {
       return false;
     }
   };
-  const local = createLocalPublisher({ dataDir: options.dataDir, log });
+  const local = createLocalPublisher({ repoCache: options.repoCache, log });
   return {
     slack,
     github,

@@ -4,6 +4,7 @@ import { loadPrompts } from '../agent/prompts.ts';
 import type { Config } from '../config/schema.ts';
 import { createModelClient } from '../model/create-model-client.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { RepoCache } from '../repo-cache/index.ts';
 import type { Item } from '../runs/items.ts';
 import type { Publisher, TurnDependencies } from '../runs/run-turn.ts';
 import { createLocalSandboxProvider } from '../sandbox/index.ts';
@@ -22,6 +23,8 @@ export interface RunnerOptions {
   environment: Environment;
   log: Logger;
   publish: Publisher;
+  /** The host's repository cache, shared with the publishers. */
+  repoCache: RepoCache;
   /** A store the caller already opened (the server shares it with the queue); else one is opened. */
   store?: Store;
   pullRequestsFor?: TurnDependencies['pullRequestsFor'];
@@ -52,6 +55,7 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
     ? undefined
     : createLocalSandboxProvider({
         dataDir,
+        repoCache: options.repoCache,
         hostEnv: environment.host,
         log: log.child({ component: 'sandbox' }),
         spares: options.spares ?? 1,

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../observability/logger.ts';
+import { createRepoCache } from '../repo-cache/index.ts';
 import { createTurnQueue } from '../runs/queue.ts';
 import { openStore } from '../store/index.ts';
 import { composeGateway } from './compose-gateway.ts';
@@ -45,7 +46,12 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
   const queue = createTurnQueue({ sql, log, heartbeatSeconds: config.runs.heartbeatSeconds });
   await queue.start();
   const secrets = secretValues(environment);
-  const integrations = composeIntegrations({ config, environment, dataDir, log, fetch: options.fetch });
+  const repoCache = createRepoCache({
+    dataDir,
+    hostEnv: environment.host,
+    log: log.child({ component: 'repo-cache' }),
+  });
+  const integrations = composeIntegrations({ config, environment, repoCache, log, fetch: options.fetch });
   const reporterFor = createReporterFactory({ config, integrations, store, secrets, log });
   const stops: (() => Promise<void>)[] = [];
   let port: number | undefined;
@@ -58,6 +64,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
       environment,
       log,
       store,
+      repoCache,
       publish: integrations.publish,
       pullRequestsFor: (repo) =>
         integrations.isGitHubRepo(repo) ? integrations.github?.pullRequests : undefined,

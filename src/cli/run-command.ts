@@ -8,6 +8,7 @@ import { loadConfig } from '../config/loader.ts';
 import { BatonError } from '../observability/errors.ts';
 import { createLogger } from '../observability/logger.ts';
 import { formatItemJsonl } from '../observability/session-log.ts';
+import { createRepoCache } from '../repo-cache/index.ts';
 import { resolveLocalRepo } from '../runs/local-repo.ts';
 import { createLocalPublisher } from '../runs/publish-local.ts';
 import { runTurn } from '../runs/run-turn.ts';
@@ -43,13 +44,15 @@ export async function runRunCommand(args: RunArgs, io: CliIo): Promise<number> {
     secrets,
     destination: pino.destination({ dest: join(dataDir, 'logs', 'baton.log'), sync: true }),
   });
+  const repoCache = createRepoCache({ dataDir, hostEnv: environment.host, log });
   const runner = await composeRunner({
     config,
     configDir: configDirOf(configPath),
     cwd: io.cwd,
     environment,
     log,
-    publish: createLocalPublisher({ dataDir, log }),
+    repoCache,
+    publish: createLocalPublisher({ repoCache, log }),
     spares: 0,
     onItem: args.json ? (item) => io.out(formatItemJsonl(item, secrets)) : undefined,
   });

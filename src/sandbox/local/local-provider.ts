@@ -5,19 +5,24 @@ import { dirname, join } from 'node:path';
 import { rgPath as bundledRgPath } from '@vscode/ripgrep';
 import { BatonError } from '../../observability/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
+import {
+  assertBranchName,
+  createRepoCache,
+  type HostEnv,
+  type RepoCache,
+  withoutCredentials,
+} from '../../repo-cache/index.ts';
 import type { RepoSource, Sandbox, SandboxCreateOptions, SandboxProvider } from '../types.ts';
 import { systemMounts } from './bubblewrap.ts';
-import { type HostEnv, withoutCredentials } from './host-git.ts';
 import { createLocalSandbox } from './local-sandbox.ts';
-import { createMirrorManager } from './mirror.ts';
-import { assertBranchName, dataLayout } from './paths.ts';
-import { resolveStart } from './resolve-start.ts';
 import { createSparePool } from './spare-pool.ts';
 import { adoptCheckout, prepareCheckout } from './workspace.ts';
 
 export interface LocalSandboxProviderOptions {
   /** Host directory for mirrors, workspaces, homes and exports. */
   dataDir: string;
+  /** The host's repository cache the workspaces start from. Default: one over `dataDir`. */
+  repoCache?: RepoCache;
   /** The host environment: the source of `limits.envAllowlist` and of git's PATH/HOME/proxies. */
   hostEnv?: HostEnv;
   log?: Logger;
@@ -46,19 +51,21 @@ function defaultNodePrefix(): string {
 }
 
 export function createLocalSandboxProvider(options: LocalSandboxProviderOptions): LocalSandboxProvider {
-  const hostEnv = options.hostEnv ?? {};
-  const layout = dataLayout(options.dataDir);
+  const repoCache =
+    options.repoCache ??
+    createRepoCache({
+      dataDir: options.dataDir,
+      hostEnv: options.hostEnv,
+      mirrorStaleMs: options.mirrorStaleMs,
+      now: options.now,
+      log: options.log,
+    });
+  const hostEnv = options.hostEnv ?? repoCache.hostEnv;
+  const layout = repoCache.layout;
   const nodePrefix = options.nodePrefix ?? defaultNodePrefix();
   const nodeOutsideUsr = nodePrefix !== '/usr' && !nodePrefix.startsWith('/usr/');
   const systemArgs = systemMounts(nodeOutsideUsr ? [nodePrefix] : []);
   const extraPath = nodeOutsideUsr ? [join(nodePrefix, 'bin')] : [];
-  const mirrors = createMirrorManager({
-    mirrorPath: layout.mirror,
-    hostEnv,
-    staleMs: options.mirrorStaleMs ?? 30_000,
-    now: options.now ?? Date.now,
-    log: options.log,
-  });
   const pool = createSparePool({
     sparesDir: layout.spares,
     hostEnv,
@@ -70,8 +77,8 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
     const { repo, branch, baseRef, signal } = createOptions;
     assertBranchName(branch);
     signal?.throwIfAborted();
-    const mirrorPath = await mirrors.ensure(repo, signal);
-    const start = await resolveStart({ mirrorPath, branch, baseRef, hostEnv, signal });
+    const start = await repoCache.resolveStart({ repo, branch, baseRef, signal });
+    const { mirrorPath } = start;
     const id = `sbx-${randomBytes(6).toString('hex')}`;
     const workspaceDir = layout.workspace(id);
     const homeDir = layout.home(id);
@@ -140,7 +147,7 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
   return {
     kind: 'local',
     create,
-    mirrorPath: (repo) => layout.mirror(repo.name),
+    mirrorPath: (repo) => repoCache.mirrorPath(repo),
     idle: () => pool.idle(),
   };
 }

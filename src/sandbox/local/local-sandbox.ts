@@ -3,11 +3,11 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { BatonError } from '../../observability/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
+import type { HostEnv } from '../../repo-cache/host-git.ts';
 import type { ExecRequest, ExecResult, Sandbox, SandboxLimits } from '../types.ts';
 import { bubblewrapArgs, sandboxEnv } from './bubblewrap.ts';
 import { spawnSandboxed } from './exec.ts';
 import { exportWorkspaceChanges } from './export-changes.ts';
-import type { HostEnv } from './host-git.ts';
 import { SANDBOX_WORKDIR, toWorkspaceRelative } from './paths.ts';
 import { copyIntoWorkspace, readWorkspaceFile, writeWorkspaceFile } from './safe-fs.ts';
 
