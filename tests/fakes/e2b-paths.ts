@@ -19,7 +19,8 @@ export function resolveSandboxPath(
     .split('/')
     .filter(Boolean);
   const resolved: string[] = [];
-  for (let hops = 0; pending.length > 0; ) {
+  let hops = 0;
+  while (pending.length > 0) {
     const [part, ...rest] = pending;
     pending = rest;
     if (part === undefined || part === '.') continue;
@@ -39,7 +40,8 @@ export function resolveSandboxPath(
       resolved.push(part);
       continue;
     }
-    if ((hops += 1) > 40) throw new Error('too many levels of symbolic links');
+    hops += 1;
+    if (hops > 40) throw new Error('too many levels of symbolic links');
     pending = [...target.split('/').filter(Boolean), ...pending];
     if (posix.isAbsolute(target)) resolved.length = 0;
   }

@@ -270,7 +270,7 @@ export async function startFakeE2B(options: { apiKey?: string } = {}): Promise<F
     const sandboxId = String(request.headers['e2b-sandbox-id'] ?? '');
     const done = (status: number) => record.envd.push({ path: url.pathname, sandboxId, status });
     const sandbox = sandboxes.get(sandboxId);
-    if (!sandbox || sandbox.state !== 'running') {
+    if (sandbox?.state !== 'running') {
       // What E2B's edge answers for a sandbox that is not running.
       sendJson(response, 502, { sandboxId, message: 'The sandbox was not found', code: 502 });
       done(502);
