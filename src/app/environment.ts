@@ -14,6 +14,10 @@ export interface Environment {
   githubApiUrl?: string;
   githubAppId?: number;
   linearApiUrl?: string;
+  /** E2B endpoints: override sandbox.e2b.apiUrl, sandboxUrl and domain. */
+  e2bApiUrl?: string;
+  e2bSandboxUrl?: string;
+  e2bDomain?: string;
   /** The host environment the sandbox's allowlist copies from. */
   host: Record<string, string | undefined>;
 }
@@ -44,6 +48,9 @@ export function readEnvironment(env: Record<string, string | undefined>): Enviro
     githubApiUrl: nonEmpty(env.GITHUB_API_URL),
     githubAppId: nonEmpty(env.GITHUB_APP_ID) ? Number(env.GITHUB_APP_ID) : undefined,
     linearApiUrl: nonEmpty(env.LINEAR_API_URL),
+    e2bApiUrl: nonEmpty(env.E2B_API_URL),
+    e2bSandboxUrl: nonEmpty(env.E2B_SANDBOX_URL),
+    e2bDomain: nonEmpty(env.E2B_DOMAIN),
     host: env,
   };
 }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Logger } from '../observability/logger.ts';
 import type { ChangeExport, RepoSource } from '../sandbox/types.ts';
 import type { HostEnv } from './host-git.ts';
@@ -6,6 +7,7 @@ import { dataLayout } from './layout.ts';
 import { createMirrorManager } from './mirror.ts';
 import { type PushBranchOptions, type PushBranchResult, pushBranch } from './push-branch.ts';
 import { resolveStart, type StartPoint } from './resolve-start.ts';
+import { createStartBundle } from './start-bundle.ts';
 
 export interface RepoCacheOptions {
   /** Host directory that holds the mirrors (and, through the same layout, every provider's files). */
@@ -44,6 +46,17 @@ export interface RepoCache {
     exported: ChangeExport;
     signal?: AbortSignal;
   }): Promise<ImportChangesResult>;
+  /**
+   * A bundle of a start point for a sandbox that cannot borrow the mirror's objects: objects and
+   * two scratch refs only (the start commit, the base branch), at `layout.outgoing(id)`.
+   */
+  startBundle(options: {
+    repo: Pick<RepoSource, 'name'>;
+    id: string;
+    commit: string;
+    baseCommit?: string;
+    signal?: AbortSignal;
+  }): Promise<{ path: string; tipRef: string; baseRef?: string }>;
   /** Pushes the branch's imported work to the remote; default and protected branches refused. */
   push(
     options: Omit<PushBranchOptions, 'mirrorPath' | 'hostEnv'> & { repo: Pick<RepoSource, 'name'> },
@@ -73,6 +86,18 @@ export function createRepoCache(options: RepoCacheOptions): RepoCache {
     },
     importChanges: ({ repo, exported, signal }) =>
       importChanges({ mirrorPath: layout.mirror(repo.name), exported, hostEnv, signal }),
+    async startBundle({ repo, id, commit, baseCommit, signal }) {
+      const path = join(layout.outgoing(id), 'start.bundle');
+      const refs = await createStartBundle({
+        mirrorPath: layout.mirror(repo.name),
+        commit,
+        baseCommit,
+        target: path,
+        hostEnv,
+        signal,
+      });
+      return { path, ...refs };
+    },
     push: ({ repo, ...push }) => pushBranch({ ...push, mirrorPath: layout.mirror(repo.name), hostEnv }),
   };
 }

@@ -113,6 +113,7 @@ export function createEnvd(options: { record: E2BRecord }) {
       cwd: config.cwd,
       tag: typeof body.tag === 'string' ? body.tag : undefined,
       listeners: new Set(),
+      cuts: new Set(),
     };
     sandbox.processes.set(pid, process);
     const emit = (event: Json) => {
@@ -143,7 +144,12 @@ export function createEnvd(options: { record: E2BRecord }) {
     };
     send({ start: { pid: process.pid } });
     process.listeners.add(send);
-    response.on('close', () => process.listeners.delete(send));
+    const cut = () => response.destroy();
+    process.cuts.add(cut);
+    response.on('close', () => {
+      process.listeners.delete(send);
+      process.cuts.delete(cut);
+    });
   };
 
   const processFor = (sandbox: FakeSandbox, selector: unknown): FakeProcess => {

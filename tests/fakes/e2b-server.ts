@@ -83,6 +83,10 @@ export async function startFakeE2B(options: { apiKey?: string } = {}): Promise<F
 
   const destroy = (sandbox: FakeSandbox) => {
     clearTimeout(sandbox.timer);
+    for (const entry of sandbox.processes.values()) {
+      entry.listeners.clear();
+      for (const cut of entry.cuts) cut();
+    }
     stopProcesses(sandbox, 'SIGCONT');
     stopProcesses(sandbox, 'SIGKILL');
     sandboxes.delete(sandbox.sandboxID);

@@ -11,6 +11,8 @@ export interface FakeProcess {
   tag?: string;
   /** Listeners get every event as the JSON form of a ProcessEvent. */
   listeners: Set<(event: Record<string, unknown>) => void>;
+  /** Drop every stream following the process without an end event (the VM went away). */
+  cuts: Set<() => void>;
   ended?: Record<string, unknown>;
 }
 

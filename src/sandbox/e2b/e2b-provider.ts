@@ -1,0 +1,206 @@
+import type { SandboxInfo } from 'e2b';
+import { SandboxNotFoundError, Sandbox as SdkSandbox } from 'e2b';
+import type { Logger } from '../../observability/logger.ts';
+import type { Counter } from '../../observability/metrics.ts';
+import { assertBranchName, type RepoCache, withoutCredentials } from '../../repo-cache/index.ts';
+import type { ReconcileReport, Sandbox, SandboxCreateOptions, SandboxProvider } from '../types.ts';
+import { type E2BConnection, sdkOptions } from './e2b-connection.ts';
+import { DEFAULT_RETRY, type RetryPolicy, withRetry } from './e2b-errors.ts';
+import { createE2BSandbox } from './e2b-sandbox.ts';
+import { ADOPT_SCRIPT, prepareWorkspace } from './e2b-workspace.ts';
+
+/** Metadata keys on every sandbox Baton creates. */
+export const E2B_METADATA = {
+  instance: 'baton-instance',
+  branch: 'baton-branch',
+  thread: 'baton-thread',
+  turn: 'baton-turn',
+} as const;
+
+/** What the store knows of a turn: whether it ended, and when. */
+export type TurnState = (turnId: string) => Promise<{ finished: boolean; endedAt?: number } | null>;
+
+export interface E2BSandboxProviderOptions {
+  repoCache: RepoCache;
+  connection: E2BConnection;
+  template: string;
+  /** This deployment's name in the metadata. */
+  instance: string;
+  /** 0: sandboxes are killed at a turn's end instead of paused. */
+  keepPausedMs: number;
+  turnState?: TurnState;
+  /** The host environment `limits.envAllowlist` copies from. */
+  hostEnv?: Readonly<Record<string, string | undefined>>;
+  /** Counts sandboxes found running for a turn that had ended. */
+  orphans?: Counter;
+  retry?: RetryPolicy;
+  now?: () => number;
+  log?: Logger;
+}
+
+const DEFAULT_LIFETIME_MS = 60 * 60_000;
+
+export function createE2BSandboxProvider(options: E2BSandboxProviderOptions): SandboxProvider {
+  const connection = sdkOptions(options.connection);
+  const retry = options.retry ?? DEFAULT_RETRY;
+  const now = options.now ?? Date.now;
+  const hostEnv = options.hostEnv ?? {};
+  const call = <T>(doing: string, operation: () => Promise<T>) => withRetry(doing, retry, operation);
+
+  const kill = (sandboxId: string) => call('kill a sandbox', () => SdkSandbox.kill(sandboxId, connection));
+  const listOwn = (metadata: Record<string, string>) =>
+    call('list sandboxes', async () => {
+      const paginator = SdkSandbox.list({
+        ...connection,
+        query: { metadata: { [E2B_METADATA.instance]: options.instance, ...metadata } },
+      });
+      const found: SandboxInfo[] = [];
+      while (paginator.hasNext) found.push(...(await paginator.nextItems()));
+      return found;
+    });
+  const isGone = (sandboxId: string) =>
+    SdkSandbox.getInfo(sandboxId, connection).then(
+      () => false,
+      (error: unknown) => error instanceof SandboxNotFoundError,
+    );
+
+  /** Whether a paused sandbox may still serve its thread's next turn. */
+  const withinKeep = async (info: SandboxInfo): Promise<boolean> => {
+    const turnId = info.metadata[E2B_METADATA.turn];
+    const state = turnId ? await options.turnState?.(turnId) : null;
+    return Boolean(
+      state?.finished && state.endedAt !== undefined && now() - state.endedAt <= options.keepPausedMs,
+    );
+  };
+
+  const create = async (createOptions: SandboxCreateOptions): Promise<Sandbox> => {
+    const { repo, branch, baseRef, signal, limits, labels } = createOptions;
+    assertBranchName(branch);
+    signal?.throwIfAborted();
+    const start = await options.repoCache.resolveStart({ repo, branch, baseRef, signal });
+    const lifetimeMs = limits.lifetimeMs ?? DEFAULT_LIFETIME_MS;
+    const metadata: Record<string, string> = {
+      [E2B_METADATA.instance]: options.instance,
+      [E2B_METADATA.branch]: branch,
+      ...(labels ? { [E2B_METADATA.thread]: labels.thread, [E2B_METADATA.turn]: labels.turn } : {}),
+    };
+    const log = options.log?.child({ branch });
+
+    const boot = async () => {
+      const sandbox = await call('create a sandbox', () =>
+        SdkSandbox.create(options.template, {
+          ...connection,
+          metadata,
+          timeoutMs: lifetimeMs,
+          // E2B opens the internet by default; the agent phase has none unless configured.
+          allowInternetAccess: limits.network === 'on',
+        }),
+      );
+      try {
+        await prepareWorkspace({
+          sandbox,
+          repoCache: options.repoCache,
+          repo: { name: repo.name, originUrl: withoutCredentials(repo.url) },
+          branch,
+          start,
+          baseRef,
+          signal,
+        });
+      } catch (error) {
+        await kill(sandbox.sandboxId).catch(() => undefined);
+        throw error;
+      }
+      log?.info({ sandbox: sandbox.sandboxId, start: start.commit, from: start.from }, 'E2B sandbox ready');
+      return sandbox;
+    };
+
+    /** The thread's paused sandbox, resumed, when it is still within its keep time and at the start commit. */
+    const adopt = async () => {
+      if (!labels) return undefined;
+      let adopted: SdkSandbox | undefined;
+      for (const info of await listOwn({ [E2B_METADATA.branch]: branch })) {
+        const reusable = !adopted && info.state === 'paused' && (await withinKeep(info));
+        if (reusable) {
+          const resumed = await call('resume a sandbox', () =>
+            SdkSandbox.connect(info.sandboxId, { ...connection, timeoutMs: lifetimeMs }),
+          );
+          const fits = await resumed.commands
+            .run(ADOPT_SCRIPT, { envs: { BATON_START: start.commit, BATON_BRANCH: branch } })
+            .then(
+              () => true,
+              () => false,
+            );
+          if (fits) {
+            adopted = resumed;
+            log?.info({ sandbox: info.sandboxId }, 'E2B sandbox resumed for the next turn');
+            continue;
+          }
+        }
+        // Paused too long, not where the turn starts, or left running by an earlier attempt.
+        if (info.state === 'running') options.orphans?.inc({ reason: 'superseded' });
+        await kill(info.sandboxId);
+      }
+      return adopted;
+    };
+
+    const initial = (await adopt()) ?? (await boot());
+    return createE2BSandbox({
+      initial,
+      branch,
+      baseCommit: start.commit,
+      limits,
+      hostEnv,
+      requestTimeoutMs: options.connection.requestTimeoutMs,
+      exportsDir: options.repoCache.layout.exports(initial.sandboxId),
+      boot,
+      isGone,
+      lastCheckpoint: createOptions.lastCheckpoint,
+      pause: async (sandbox) => {
+        await call('pause a sandbox', () => sandbox.pause());
+      },
+      resume: (sandbox) =>
+        call('resume a sandbox', () =>
+          SdkSandbox.connect(sandbox.sandboxId, { ...connection, timeoutMs: lifetimeMs }),
+        ),
+      release: async (sandbox) => {
+        if (labels && options.keepPausedMs > 0) {
+          try {
+            await call('pause a sandbox', () => sandbox.pause());
+            return;
+          } catch (error) {
+            log?.warn({ err: error, sandbox: sandbox.sandboxId }, 'E2B pause failed; killing the sandbox');
+          }
+        }
+        await kill(sandbox.sandboxId).catch((error: unknown) =>
+          log?.warn({ err: error, sandbox: sandbox.sandboxId }, 'E2B kill failed; its lifetime ends it'),
+        );
+      },
+      log,
+    });
+  };
+
+  /**
+   * At worker start: a running sandbox whose turn has ended (or is unknown) was left by a process
+   * that died; a paused one past its keep time will not be resumed. Both are killed.
+   */
+  const reconcile = async (): Promise<ReconcileReport> => {
+    const report: ReconcileReport = { orphans: 0, expired: 0 };
+    for (const info of await listOwn({})) {
+      const turnId = info.metadata[E2B_METADATA.turn];
+      const state = turnId ? await options.turnState?.(turnId) : null;
+      if (info.state === 'running') {
+        if (state && !state.finished) continue;
+        report.orphans += 1;
+        options.orphans?.inc({ reason: 'turn_ended' });
+      } else {
+        if (await withinKeep(info)) continue;
+        report.expired += 1;
+      }
+      await kill(info.sandboxId);
+    }
+    if (report.orphans || report.expired) options.log?.info(report, 'E2B sandboxes reconciled');
+    return report;
+  };
+
+  return { kind: 'e2b', create, reconcile };
+}
