@@ -4,14 +4,15 @@ import { loadPrompts } from '../agent/prompts.ts';
 import type { Config } from '../config/schema.ts';
 import { createModelClient } from '../model/create-model-client.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { MetricsRegistry } from '../observability/metrics.ts';
 import type { RepoCache } from '../repo-cache/index.ts';
 import type { Item } from '../runs/items.ts';
 import type { Publisher, TurnDependencies } from '../runs/run-turn.ts';
-import { createLocalSandboxProvider } from '../sandbox/index.ts';
 import type { SandboxProvider } from '../sandbox/types.ts';
 import { openStore } from '../store/index.ts';
 import type { Store } from '../store/types.ts';
 import { createToolRegistry } from '../tools/registry.ts';
+import { composeSandboxProvider } from './compose-sandbox.ts';
 import type { Environment } from './environment.ts';
 
 export interface RunnerOptions {
@@ -34,6 +35,8 @@ export interface RunnerOptions {
   provider?: SandboxProvider;
   /** Spare workspaces kept ready (a long-running server wants one; a one-shot CLI run none). */
   spares?: number;
+  /** Where the sandbox provider's series go (the gateway's /metrics when both roles run). */
+  metrics?: MetricsRegistry;
   fetch?: typeof fetch;
 }
 
@@ -51,16 +54,19 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
     ? undefined
     : (await openStore({ databaseUrl: environment.databaseUrl, dataDir: resolve(dataDir, 'db') })).store;
   const store = options.store ?? (ownStore as Store);
-  const localProvider = options.provider
-    ? undefined
-    : createLocalSandboxProvider({
+  const composed = options.provider
+    ? { provider: options.provider, local: undefined }
+    : composeSandboxProvider({
+        config,
+        environment,
         dataDir,
         repoCache: options.repoCache,
-        hostEnv: environment.host,
-        log: log.child({ component: 'sandbox' }),
+        store,
         spares: options.spares ?? 1,
+        metrics: options.metrics,
+        log,
       });
-  const provider: SandboxProvider = options.provider ?? (localProvider as SandboxProvider);
+  const provider: SandboxProvider = composed.provider;
   const model = createModelClient({
     config: config.model,
     apiKey: environment.secrets.openaiApiKey,
@@ -95,7 +101,7 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
     deps,
     dataDir,
     async close() {
-      await localProvider?.idle();
+      await composed.local?.idle();
       await ownStore?.close();
     },
   };

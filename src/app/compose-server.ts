@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../observability/logger.ts';
+import { createBatonMetrics } from '../observability/metrics.ts';
 import { createRepoCache } from '../repo-cache/index.ts';
 import { createTurnQueue } from '../runs/queue.ts';
 import { openStore } from '../store/index.ts';
@@ -51,6 +52,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
     hostEnv: environment.host,
     log: log.child({ component: 'repo-cache' }),
   });
+  const metrics = createBatonMetrics();
   const integrations = composeIntegrations({ config, environment, repoCache, log, fetch: options.fetch });
   const reporterFor = createReporterFactory({ config, integrations, store, secrets, log });
   const stops: (() => Promise<void>)[] = [];
@@ -65,6 +67,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
       log,
       store,
       repoCache,
+      metrics: metrics.registry,
       publish: integrations.publish,
       pullRequestsFor: (repo) =>
         integrations.isGitHubRepo(repo) ? integrations.github?.pullRequests : undefined,
@@ -85,6 +88,13 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
       workerId: options.workerId ?? `${hostname()}:${process.pid}`,
       log: log.child({ role: 'worker' }),
     });
+    // Sandboxes an earlier process left behind (killed mid-turn, or paused past their keep time).
+    const reconciled = await runner.deps.provider.reconcile?.().catch((error: unknown) => {
+      log.warn({ err: error }, 'sandbox reconcile failed; continuing');
+      return undefined;
+    });
+    if (reconciled && (reconciled.orphans || reconciled.expired))
+      options.announce(`Sandboxes: killed ${reconciled.orphans} orphaned, ${reconciled.expired} expired`);
     await worker.start();
     options.announce(`Worker: on (${config.runs.workerConcurrency} runs at a time)`);
     stops.push(async () => {
@@ -105,6 +115,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
       secrets,
       log: log.child({ role: 'gateway' }),
       announce: options.announce,
+      metrics,
     });
     await composed.slack?.start();
     port = await composed.gateway.start();

@@ -60,13 +60,16 @@ const apiError = (
   headers?: Record<string, string>,
 ) => sendJson(response, code, { code, message }, headers);
 
-export async function startFakeE2B(options: { apiKey?: string } = {}): Promise<FakeE2B> {
+export async function startFakeE2B(
+  options: { apiKey?: string; templates?: string[] } = {},
+): Promise<FakeE2B> {
   const apiKey = options.apiKey ?? `e2b_${randomBytes(12).toString('hex')}`;
   const base = mkdtempSync(join(tmpdir(), 'baton-fake-e2b-'));
   const record = emptyRecord();
   const sandboxes = new Map<string, FakeSandbox>();
   const snapshots: FakeE2B['snapshots'] = new Map();
   const faults: ApiFault[] = [];
+  const templates = new Set(options.templates ?? ['base']);
   const envd = createEnvd({ record });
 
   const stopProcesses = (sandbox: FakeSandbox, signal: NodeJS.Signals) => {
@@ -151,6 +154,10 @@ export async function startFakeE2B(options: { apiKey?: string } = {}): Promise<F
     if (collection === 'sandboxes' && !id && method === 'POST') {
       record.creates.push(json);
       const fromSnapshot = snapshots.get(String(json.templateID));
+      if (!templates.has(String(json.templateID)) && !fromSnapshot) {
+        apiError(response, 404, `template ${String(json.templateID)} not found`);
+        return 404;
+      }
       const sandboxID = `i${randomBytes(8).toString('hex')}`;
       const created: FakeSandbox = {
         sandboxID,
@@ -186,6 +193,12 @@ export async function startFakeE2B(options: { apiKey?: string } = {}): Promise<F
       );
       sendJson(response, 200, found.map(listed));
       return 200;
+    }
+    if (collection === 'templates' && id === 'aliases' && action && method === 'GET') {
+      const known = templates.has(action) || snapshots.has(action);
+      if (!known) apiError(response, 404, `template ${action} not found`);
+      else sendJson(response, 200, { templateID: action, public: true });
+      return known ? 200 : 404;
     }
     if (collection === 'snapshots' && method === 'GET') {
       sendJson(

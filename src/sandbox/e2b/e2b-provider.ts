@@ -17,8 +17,11 @@ export const E2B_METADATA = {
   turn: 'baton-turn',
 } as const;
 
-/** What the store knows of a turn: whether it ended, and when. */
-export type TurnState = (turnId: string) => Promise<{ finished: boolean; endedAt?: number } | null>;
+/**
+ * What the store knows of a thread: whether a turn of it is queued or running, and when its last
+ * turn ended (a sandbox's metadata names the turn that created it, which a resumed sandbox outlives).
+ */
+export type ThreadState = (threadKey: string) => Promise<{ active: boolean; lastEndedAt?: number } | null>;
 
 export interface E2BSandboxProviderOptions {
   repoCache: RepoCache;
@@ -28,7 +31,7 @@ export interface E2BSandboxProviderOptions {
   instance: string;
   /** 0: sandboxes are killed at a turn's end instead of paused. */
   keepPausedMs: number;
-  turnState?: TurnState;
+  threadState?: ThreadState;
   /** The host environment `limits.envAllowlist` copies from. */
   hostEnv?: Readonly<Record<string, string | undefined>>;
   /** Counts sandboxes found running for a turn that had ended. */
@@ -65,12 +68,13 @@ export function createE2BSandboxProvider(options: E2BSandboxProviderOptions): Sa
     );
 
   /** Whether a paused sandbox may still serve its thread's next turn. */
+  const stateOf = async (info: SandboxInfo) => {
+    const thread = info.metadata[E2B_METADATA.thread];
+    return thread ? ((await options.threadState?.(thread)) ?? null) : null;
+  };
   const withinKeep = async (info: SandboxInfo): Promise<boolean> => {
-    const turnId = info.metadata[E2B_METADATA.turn];
-    const state = turnId ? await options.turnState?.(turnId) : null;
-    return Boolean(
-      state?.finished && state.endedAt !== undefined && now() - state.endedAt <= options.keepPausedMs,
-    );
+    const state = await stateOf(info);
+    return state?.lastEndedAt !== undefined && now() - state.lastEndedAt <= options.keepPausedMs;
   };
 
   const create = async (createOptions: SandboxCreateOptions): Promise<Sandbox> => {
@@ -186,14 +190,14 @@ export function createE2BSandboxProvider(options: E2BSandboxProviderOptions): Sa
   const reconcile = async (): Promise<ReconcileReport> => {
     const report: ReconcileReport = { orphans: 0, expired: 0 };
     for (const info of await listOwn({})) {
-      const turnId = info.metadata[E2B_METADATA.turn];
-      const state = turnId ? await options.turnState?.(turnId) : null;
+      const state = await stateOf(info);
       if (info.state === 'running') {
-        if (state && !state.finished) continue;
+        // A turn of the thread still works (on a live worker, or about to be taken over): not ours to end.
+        if (state?.active) continue;
         report.orphans += 1;
         options.orphans?.inc({ reason: 'turn_ended' });
       } else {
-        if (await withinKeep(info)) continue;
+        if (state?.active || (await withinKeep(info))) continue;
         report.expired += 1;
       }
       await kill(info.sandboxId);
