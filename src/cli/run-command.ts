@@ -46,7 +46,11 @@ export async function runRunCommand(args: RunArgs, io: CliIo): Promise<number> {
   });
   const repoCache = createRepoCache({ dataDir, hostEnv: environment.host, log });
   const runner = await composeRunner({
-    config,
+    // A one-shot run has no next turn to keep a cloud sandbox paused for.
+    config: {
+      ...config,
+      sandbox: { ...config.sandbox, e2b: { ...config.sandbox.e2b, keepPausedMinutes: 0 } },
+    },
     configDir: configDirOf(configPath),
     cwd: io.cwd,
     environment,
