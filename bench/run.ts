@@ -1,4 +1,5 @@
 import { benchAckLatency } from './ack-latency.ts';
+import { benchE2BRoundTrips } from './e2b-round-trips.ts';
 import { benchGrepTool } from './grep-tool.ts';
 import { benchLoopOverhead } from './loop-overhead.ts';
 import { benchMentionLatency } from './mention-latency.ts';
@@ -8,6 +9,7 @@ import { benchThroughput } from './throughput.ts';
 /** `npm run bench`: every benchmark in one process, each printing its figures and ratios. */
 const benchmarks: Record<string, () => Promise<void>> = {
   'sandbox-ready': benchSandboxReady,
+  'e2b-round-trips': benchE2BRoundTrips,
   'grep-tool': benchGrepTool,
   'loop-overhead': benchLoopOverhead,
   'ack-latency': () => benchAckLatency(),

@@ -61,7 +61,12 @@ const apiError = (
 ) => sendJson(response, code, { code, message }, headers);
 
 export async function startFakeE2B(
-  options: { apiKey?: string; templates?: string[] } = {},
+  options: {
+    apiKey?: string;
+    templates?: string[];
+    /** Added before every answer, as a network round trip would (benchmarks). */
+    latencyMs?: number;
+  } = {},
 ): Promise<FakeE2B> {
   const apiKey = options.apiKey ?? `e2b_${randomBytes(12).toString('hex')}`;
   const base = mkdtempSync(join(tmpdir(), 'baton-fake-e2b-'));
@@ -271,40 +276,63 @@ export async function startFakeE2B(
     }
   };
 
-  const apiServer = createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://fake').pathname;
-    api(request, response).then(
-      (status) => record.api.push({ method: request.method ?? 'GET', path, status }),
-      (error: unknown) => {
-        record.api.push({ method: request.method ?? 'GET', path, status: 500 });
-        if (!response.headersSent) apiError(response, 500, String(error));
-      },
-    );
-  });
+  const delayed =
+    (handler: (request: IncomingMessage, response: ServerResponse) => void) =>
+    (request: IncomingMessage, response: ServerResponse) => {
+      if (options.latencyMs) setTimeout(() => handler(request, response), options.latencyMs);
+      else handler(request, response);
+    };
 
-  const envdServer = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://fake');
-    const sandboxId = String(request.headers['e2b-sandbox-id'] ?? '');
-    const done = (status: number) => record.envd.push({ path: url.pathname, sandboxId, status });
-    const sandbox = sandboxes.get(sandboxId);
-    if (sandbox?.state !== 'running') {
-      // What E2B's edge answers for a sandbox that is not running.
-      sendJson(response, 502, { sandboxId, message: 'The sandbox was not found', code: 502 });
-      done(502);
-      return;
-    }
-    if (request.headers['x-access-token'] !== sandbox.envdAccessToken) {
-      sendJson(response, 401, { code: 'unauthenticated', message: 'invalid access token' });
-      done(401);
-      return;
-    }
-    readBody(request)
-      .then((body) => envd.handle(sandbox, request, body, url, response))
-      .then(done, (error: unknown) => {
-        if (!response.headersSent) sendJson(response, 500, { code: 'internal', message: String(error) });
-        done(500);
+  const apiServer = createServer(
+    delayed((request, response) => {
+      const path = new URL(request.url ?? '/', 'http://fake').pathname;
+      const startedAt = performance.now();
+      const note = (status: number) =>
+        record.api.push({
+          method: request.method ?? 'GET',
+          path,
+          status,
+          startedAt,
+          endedAt: performance.now(),
+        });
+      api(request, response).then(note, (error: unknown) => {
+        note(500);
+        if (!response.headersSent) apiError(response, 500, String(error));
       });
-  });
+    }),
+  );
+
+  const envdServer = createServer(
+    delayed((request, response) => {
+      const url = new URL(request.url ?? '/', 'http://fake');
+      const sandboxId = String(request.headers['e2b-sandbox-id'] ?? '');
+      const startedAt = performance.now();
+      // A stream's entry is written when its response starts: the round trip is what the caller waits for.
+      const done = (status: number) =>
+        record.envd.push({ path: url.pathname, sandboxId, status, startedAt, endedAt: performance.now() });
+      const sandbox = sandboxes.get(sandboxId);
+      if (sandbox?.state !== 'running') {
+        // What E2B's edge answers for a sandbox that is not running.
+        sendJson(response, 502, { sandboxId, message: 'The sandbox was not found', code: 502 });
+        done(502);
+        return;
+      }
+      if (request.headers['x-access-token'] !== sandbox.envdAccessToken) {
+        sendJson(response, 401, { code: 'unauthenticated', message: 'invalid access token' });
+        done(401);
+        return;
+      }
+      readBody(request)
+        .then((body) => envd.handle(sandbox, request, body, url, response))
+        .then(
+          (status) => (response.writableEnded ? done(status) : response.once('close', () => done(status))),
+          (error: unknown) => {
+            if (!response.headersSent) sendJson(response, 500, { code: 'internal', message: String(error) });
+            done(500);
+          },
+        );
+    }),
+  );
 
   const listen = (server: Server) =>
     new Promise<string>((resolve) =>

@@ -34,10 +34,10 @@ export interface FakeSandbox {
 
 /** What the fake saw, for tests to assert on. */
 export interface E2BRecord {
-  /** Every REST call: method, path, status. */
-  api: { method: string; path: string; status: number; body?: unknown }[];
-  /** Every envd call: the RPC or HTTP path, the sandbox, the status. */
-  envd: { path: string; sandboxId?: string; status: number }[];
+  /** Every REST call: method, path, status, and when it started and ended (performance.now()). */
+  api: { method: string; path: string; status: number; startedAt: number; endedAt: number }[];
+  /** Every envd call: the RPC or HTTP path, the sandbox, the status, its start and end. */
+  envd: { path: string; sandboxId?: string; status: number; startedAt: number; endedAt: number }[];
   /** Every process start: the command line and the environment it was given. */
   processStarts: {
     sandboxId: string;

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import type { SandboxInfo } from 'e2b';
 import { SandboxNotFoundError, Sandbox as SdkSandbox } from 'e2b';
 import type { Logger } from '../../observability/logger.ts';
@@ -7,7 +9,7 @@ import type { ReconcileReport, Sandbox, SandboxCreateOptions, SandboxProvider } 
 import { type E2BConnection, sdkOptions } from './e2b-connection.ts';
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from './e2b-errors.ts';
 import { createE2BSandbox } from './e2b-sandbox.ts';
-import { ADOPT_SCRIPT, prepareWorkspace } from './e2b-workspace.ts';
+import { ADOPT_SCRIPT, makeStartBundle, sendAndClone } from './e2b-workspace.ts';
 
 /** Metadata keys on every sandbox Baton creates. */
 export const E2B_METADATA = {
@@ -15,6 +17,7 @@ export const E2B_METADATA = {
   branch: 'baton-branch',
   thread: 'baton-thread',
   turn: 'baton-turn',
+  sandbox: 'baton-sandbox',
 } as const;
 
 /**
@@ -83,33 +86,57 @@ export function createE2BSandboxProvider(options: E2BSandboxProviderOptions): Sa
     signal?.throwIfAborted();
     const start = await options.repoCache.resolveStart({ repo, branch, baseRef, signal });
     const lifetimeMs = limits.lifetimeMs ?? DEFAULT_LIFETIME_MS;
+    // Tells this sandbox apart from the branch's others when they are swept.
+    const nonce = randomBytes(6).toString('hex');
     const metadata: Record<string, string> = {
       [E2B_METADATA.instance]: options.instance,
       [E2B_METADATA.branch]: branch,
+      [E2B_METADATA.sandbox]: nonce,
       ...(labels ? { [E2B_METADATA.thread]: labels.thread, [E2B_METADATA.turn]: labels.turn } : {}),
     };
     const log = options.log?.child({ branch });
 
-    const boot = async () => {
-      const sandbox = await call('create a sandbox', () =>
-        SdkSandbox.create(options.template, {
-          ...connection,
-          metadata,
-          timeoutMs: lifetimeMs,
-          // E2B opens the internet by default; the agent phase has none unless configured.
-          allowInternetAccess: limits.network === 'on',
-        }),
-      );
-      try {
-        await prepareWorkspace({
-          sandbox,
+    /** A new sandbox with the workspace; `alongside` runs while the workspace is prepared. */
+    let boots = 0;
+    const boot = async (alongside?: () => Promise<void>) => {
+      // The bundle is made on the host while E2B starts the sandbox: neither waits for the other.
+      const [created, bundle] = await Promise.allSettled([
+        call('create a sandbox', () =>
+          SdkSandbox.create(options.template, {
+            ...connection,
+            metadata,
+            timeoutMs: lifetimeMs,
+            // E2B opens the internet by default; the agent phase has none unless configured.
+            allowInternetAccess: limits.network === 'on',
+          }),
+        ),
+        makeStartBundle({
           repoCache: options.repoCache,
-          repo: { name: repo.name, originUrl: withoutCredentials(repo.url) },
+          repo,
+          id: `${nonce}-${++boots}`,
           branch,
-          start,
           baseRef,
+          start,
           signal,
-        });
+        }),
+      ]);
+      if (created.status === 'rejected') {
+        if (bundle.status === 'fulfilled') await rm(bundle.value.path, { force: true });
+        throw created.reason;
+      }
+      const sandbox = created.value;
+      try {
+        if (bundle.status === 'rejected') throw bundle.reason;
+        await Promise.all([
+          sendAndClone({
+            sandbox,
+            bundle: bundle.value,
+            originUrl: withoutCredentials(repo.url),
+            branch,
+            baseRef,
+          }),
+          alongside?.(),
+        ]);
       } catch (error) {
         await kill(sandbox.sandboxId).catch(() => undefined);
         throw error;
@@ -118,36 +145,49 @@ export function createE2BSandboxProvider(options: E2BSandboxProviderOptions): Sa
       return sandbox;
     };
 
-    /** The thread's paused sandbox, resumed, when it is still within its keep time and at the start commit. */
-    const adopt = async () => {
-      if (!labels) return undefined;
-      let adopted: SdkSandbox | undefined;
+    /** Kills the branch's other sandboxes: left running by an earlier attempt, or paused past use. */
+    const sweep = async (keep?: string) => {
       for (const info of await listOwn({ [E2B_METADATA.branch]: branch })) {
-        const reusable = !adopted && info.state === 'paused' && (await withinKeep(info));
-        if (reusable) {
-          const resumed = await call('resume a sandbox', () =>
-            SdkSandbox.connect(info.sandboxId, { ...connection, timeoutMs: lifetimeMs }),
-          );
-          const fits = await resumed.commands
+        if (info.metadata[E2B_METADATA.sandbox] === nonce || info.sandboxId === keep) continue;
+        if (info.state === 'running') options.orphans?.inc({ reason: 'superseded' });
+        await kill(info.sandboxId);
+      }
+    };
+
+    /** The thread's paused sandbox, resumed, when it is at the start commit. */
+    const adopt = async () => {
+      for (const info of await listOwn({ [E2B_METADATA.branch]: branch })) {
+        if (info.state !== 'paused') continue;
+        const resumed = await call('resume a sandbox', () =>
+          SdkSandbox.connect(info.sandboxId, { ...connection, timeoutMs: lifetimeMs }),
+        );
+        const [fits] = await Promise.all([
+          resumed.commands
             .run(ADOPT_SCRIPT, { envs: { BATON_START: start.commit, BATON_BRANCH: branch } })
             .then(
               () => true,
               () => false,
-            );
-          if (fits) {
-            adopted = resumed;
-            log?.info({ sandbox: info.sandboxId }, 'E2B sandbox resumed for the next turn');
-            continue;
-          }
+            ),
+          sweep(info.sandboxId),
+        ]);
+        if (fits) {
+          log?.info({ sandbox: info.sandboxId }, 'E2B sandbox resumed for the next turn');
+          return resumed;
         }
-        // Paused too long, not where the turn starts, or left running by an earlier attempt.
-        if (info.state === 'running') options.orphans?.inc({ reason: 'superseded' });
         await kill(info.sandboxId);
       }
-      return adopted;
+      return undefined;
     };
 
-    const initial = (await adopt()) ?? (await boot());
+    // Only a thread whose last turn ended within the keep time can have a sandbox to resume; the
+    // store says so without a call to E2B, so a cold start does not wait for a listing.
+    const threadState = labels ? await options.threadState?.(labels.thread) : undefined;
+    const mayResume =
+      options.keepPausedMs > 0 &&
+      threadState?.lastEndedAt !== undefined &&
+      now() - threadState.lastEndedAt <= options.keepPausedMs;
+    let initial = mayResume ? await adopt() : undefined;
+    initial ??= await boot(labels ? () => sweep() : undefined);
     return createE2BSandbox({
       initial,
       branch,

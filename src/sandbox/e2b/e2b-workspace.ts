@@ -44,31 +44,49 @@ async function runChecked(
   }
 }
 
-/** The repository arrives as a bundle through the file API and is cloned inside. */
-export async function prepareWorkspace(options: {
-  sandbox: SdkSandbox;
+export interface StartBundle {
+  path: string;
+  tipRef: string;
+  baseRef?: string;
+}
+
+/** The start point as a bundle on the host, made from the mirror (no credential in it). */
+export function makeStartBundle(options: {
   repoCache: RepoCache;
-  repo: { name: string; originUrl: string };
+  repo: { name: string };
+  id: string;
   branch: string;
-  start: { commit: string; baseCommit?: string };
   baseRef: string;
+  start: { commit: string; baseCommit?: string };
   signal?: AbortSignal;
-}): Promise<void> {
-  const { sandbox, start } = options;
-  const withBase = start.baseCommit !== undefined && options.baseRef !== options.branch;
-  const bundle = await options.repoCache.startBundle({
+}): Promise<StartBundle> {
+  const withBase = options.start.baseCommit !== undefined && options.baseRef !== options.branch;
+  return options.repoCache.startBundle({
     repo: options.repo,
-    id: sandbox.sandboxId,
-    commit: start.commit,
-    baseCommit: withBase ? start.baseCommit : undefined,
+    id: options.id,
+    commit: options.start.commit,
+    baseCommit: withBase ? options.start.baseCommit : undefined,
     signal: options.signal,
   });
+}
+
+/** The repository arrives as a bundle through the file API and is cloned inside. */
+export async function sendAndClone(options: {
+  sandbox: SdkSandbox;
+  bundle: StartBundle;
+  originUrl: string;
+  branch: string;
+  baseRef: string;
+}): Promise<void> {
+  const { sandbox, bundle } = options;
+  // The workspace directory is made while the bundle travels.
+  const workdir = runChecked(sandbox, WORKDIR_SCRIPT, { user: 'root' });
   try {
     const content = await readFile(bundle.path);
-    await Promise.all([
-      sandbox.files.write(UPLOAD_PATH, new Blob([content])),
-      runChecked(sandbox, WORKDIR_SCRIPT, { user: 'root' }),
-    ]);
+    await Promise.all([sandbox.files.write(UPLOAD_PATH, new Blob([content])), workdir]);
+  } catch (error) {
+    await workdir.catch(() => undefined);
+    throw error;
   } finally {
     await rm(bundle.path, { force: true });
   }
@@ -79,7 +97,7 @@ export async function prepareWorkspace(options: {
       BATON_BASE_REF: bundle.baseRef ?? '',
       BATON_BASE_NAME: options.baseRef,
       BATON_BRANCH: options.branch,
-      BATON_ORIGIN: options.repo.originUrl,
+      BATON_ORIGIN: options.originUrl,
     },
   });
 }
