@@ -134,6 +134,24 @@ describe('E2B provider on the fake E2B', () => {
     await live.dispose();
   });
 
+  it('a turn taken over from a SIGKILLed worker kills the sandbox the dead worker left running on the branch', async () => {
+    const provider = harness.provider();
+    const options = harness.createOptions({ branch: 'baton/takeover', labels: { thread: 'k', turn: 'k1' } });
+    const abandoned = await provider.create(options); // its worker died: never disposed
+    harness.threads.set('k', { active: true });
+    const before = harness.metrics.render();
+    const takeover = await harness.provider().create(options);
+    try {
+      expect(takeover.id).not.toBe(abandoned.id);
+      expect(harness.fake.sandboxes.has(abandoned.id)).toBe(false);
+      expect(harness.fake.record.killed).toContain(abandoned.id);
+      expect(before).not.toContain('reason="superseded"');
+      expect(harness.metrics.render()).toContain('baton_e2b_orphan_sandboxes_total{reason="superseded"} 1');
+    } finally {
+      await takeover.dispose();
+    }
+  });
+
   it('retries a 429 after its Retry-After and a 500 with backoff; a refused key ends with one plain line', async () => {
     const provider = harness.provider({ keepPausedMs: 0 });
     harness.fake.fail({ method: 'POST', path: '/v2/sandboxes', status: 429, retryAfterSeconds: 1 });
