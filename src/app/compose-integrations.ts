@@ -12,7 +12,7 @@ import {
 import { createLinearClient, type LinearClient } from '../integrations/linear/index.ts';
 import { createSlackWebClient } from '../integrations/slack/index.ts';
 import type { Logger } from '../observability/logger.ts';
-import { tracedFetch, traceMethods, traceSlackClient } from '../observability/traced-clients.ts';
+import { slackSpanName, tracedFetch, traceMethods } from '../observability/traced-clients.ts';
 import type { Tracer } from '../observability/tracing.ts';
 import { createLocalPublisher } from '../runs/publish-local.ts';
 import type { Publisher } from '../runs/turn-dependencies.ts';
@@ -53,14 +53,17 @@ export function composeIntegrations(options: {
 }): Integrations {
   const { config, environment, log, tracer } = options;
   const { secrets } = environment;
-  const slackClient = secrets.slackBotToken
+  const slackFetch = tracer
+    ? tracedFetch(options.fetch ?? fetch, tracer, 'slack', slackSpanName)
+    : options.fetch;
+  const slack = secrets.slackBotToken
     ? createSlackWebClient({
         token: secrets.slackBotToken,
         apiUrl: environment.slackApiUrl,
         log: log.child({ component: 'slack' }),
+        ...(slackFetch ? { fetch: slackFetch } : {}),
       })
     : undefined;
-  const slack = slackClient && tracer ? traceSlackClient(slackClient, tracer) : slackClient;
   const linearClient = secrets.linearApiKey
     ? createLinearClient({
         apiKey: secrets.linearApiKey,

@@ -1,20 +1,26 @@
-import type { WebClient } from '@slack/web-api';
 import { inSpan, SpanKind, type Tracer } from './tracing.ts';
 
 /*
- * Outbound calls to Slack, GitHub and Linear as client spans. Each SDK offers a different seam:
- * Octokit takes a fetch, Slack's WebClient funnels every method through `apiCall`, and Baton's
- * Linear client is a plain object of methods.
+ * Outbound calls to Slack, GitHub and Linear as client spans. Octokit and Slack's WebClient take a
+ * fetch; Baton's Linear client is a plain object of methods.
  */
 
-/** A fetch whose every request is a client span (`GET api.github.com`); the URL's query is left out. */
-export function tracedFetch(base: typeof fetch, tracer: Tracer, service: string): typeof fetch {
+/**
+ * A fetch whose every request is a client span, named `GET github` by default (paths hold ids, and
+ * span names should not), or by `nameOf`; the URL's query is never recorded.
+ */
+export function tracedFetch(
+  base: typeof fetch,
+  tracer: Tracer,
+  service: string,
+  nameOf: (url: URL, method: string) => string = (_url, method) => `${method} ${service}`,
+): typeof fetch {
   return (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
     return inSpan(
       tracer,
-      `${method} ${service}`,
+      nameOf(url, method),
       {
         kind: SpanKind.CLIENT,
         attributes: {
@@ -31,22 +37,6 @@ export function tracedFetch(base: typeof fetch, tracer: Tracer, service: string)
       },
     );
   };
-}
-
-/** Every Web API method (`chat.postMessage`, `reactions.add`…) as a client span. */
-export function traceSlackClient(client: WebClient, tracer: Tracer): WebClient {
-  const apiCall = client.apiCall.bind(client);
-  client.apiCall = (method, options) =>
-    inSpan(
-      tracer,
-      `slack ${method}`,
-      {
-        kind: SpanKind.CLIENT,
-        attributes: { 'rpc.system': 'slack', 'rpc.method': method, 'peer.service': 'slack' },
-      },
-      () => apiCall(method, options),
-    );
-  return client;
 }
 
 /** Each async method of a plain client object as a client span named `<service> <method>`. */
@@ -69,3 +59,6 @@ export function traceMethods<T extends object>(client: T, tracer: Tracer, servic
   }
   return wrapped as T;
 }
+
+/** Slack Web API calls are named by method: `slack chat.postMessage`. */
+export const slackSpanName = (url: URL): string => `slack ${url.pathname.split('/').pop() ?? 'api'}`;
