@@ -3,6 +3,7 @@ import { resolveMiddlewares } from '../../middleware/registry.ts';
 import { loadPrompts } from '../agent/prompts.ts';
 import type { Config } from '../config/schema.ts';
 import { createModelClient } from '../model/create-model-client.ts';
+import type { ModelClient } from '../model/types.ts';
 import {
   instrumentMiddlewares,
   instrumentModel,
@@ -41,6 +42,8 @@ export interface RunnerOptions {
   fetch?: typeof fetch;
   /** When given, the model, tools, middleware and sandbox report spans and metrics to it. */
   telemetry?: Telemetry;
+  /** A model other than the configured endpoint (`baton replay` plays a recording). */
+  model?: ModelClient;
 }
 
 export interface Runner {
@@ -70,11 +73,12 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
       });
   const provider = instrumented(options.provider ?? (localProvider as SandboxProvider), instrumentProvider);
   const model = instrumented(
-    createModelClient({
-      config: config.model,
-      apiKey: environment.secrets.openaiApiKey,
-      baseUrl: environment.openaiBaseUrl ?? config.model.baseUrl,
-    }),
+    options.model ??
+      createModelClient({
+        config: config.model,
+        apiKey: environment.secrets.openaiApiKey,
+        baseUrl: environment.openaiBaseUrl ?? config.model.baseUrl,
+      }),
     instrumentModel,
   );
   const middlewares = instrumented(
