@@ -37,7 +37,10 @@ export function formatItemJsonl(
 }
 
 /** The trace a turn belongs to: the one its request was enqueued under, when tracing was on. */
-export async function turnTraceId(store: Pick<Store, 'getTurn'>, turnId: string): Promise<string | undefined> {
+export async function turnTraceId(
+  store: Pick<Store, 'getTurn'>,
+  turnId: string,
+): Promise<string | undefined> {
   const turn = await store.getTurn(turnId);
   const traceparent = turn?.request.traceparent;
   return typeof traceparent === 'string' ? traceIdOf(traceparent) : undefined;
