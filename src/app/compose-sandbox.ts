@@ -73,6 +73,7 @@ export function composeSandboxProvider(options: {
       orphans: options.metrics?.counter({
         name: 'baton_e2b_orphan_sandboxes_total',
         help: 'E2B sandboxes found running for a turn that had ended (killed), by reason.',
+        labelNames: ['reason'],
       }),
       log,
     }),

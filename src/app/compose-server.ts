@@ -2,7 +2,6 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../observability/logger.ts';
-import { createBatonMetrics } from '../observability/metrics.ts';
 import { createRepoCache } from '../repo-cache/index.ts';
 import { createTurnQueue } from '../runs/queue.ts';
 import { openStore } from '../store/index.ts';
@@ -12,6 +11,8 @@ import { composeRunner } from './compose-runner.ts';
 import { composeWorker } from './compose-worker.ts';
 import { type Environment, secretValues } from './environment.ts';
 import { createReporterFactory } from './reporter-factory.ts';
+import { type StartedTelemetry, startTelemetry } from './telemetry.ts';
+import { startWorkerEndpoint } from './worker-endpoint.ts';
 
 export type ServerRole = 'gateway' | 'worker' | 'all';
 
@@ -25,11 +26,15 @@ export interface ServerOptions {
   announce: (line: string) => void;
   workerId?: string;
   fetch?: typeof fetch;
+  /** Spans and metrics; default: from the environment (tracing only with an OTLP endpoint). */
+  telemetry?: StartedTelemetry;
 }
 
 export interface BatonServer {
   /** The gateway's port, when this process serves HTTP. */
   port?: number;
+  /** A worker-only process's own port for /metrics, /healthz and /readyz. */
+  workerPort?: number;
   stop(): Promise<void>;
 }
 
@@ -52,8 +57,16 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
     hostEnv: environment.host,
     log: log.child({ component: 'repo-cache' }),
   });
-  const metrics = createBatonMetrics();
-  const integrations = composeIntegrations({ config, environment, repoCache, log, fetch: options.fetch });
+  const telemetry =
+    options.telemetry ?? startTelemetry(environment, { queueDepth: () => store.countQueued() });
+  const integrations = composeIntegrations({
+    config,
+    environment,
+    repoCache,
+    log,
+    fetch: options.fetch,
+    tracer: telemetry.tracer,
+  });
   const reporterFor = createReporterFactory({ config, integrations, store, secrets, log });
   const stops: (() => Promise<void>)[] = [];
   let port: number | undefined;
@@ -67,7 +80,6 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
       log,
       store,
       repoCache,
-      metrics: metrics.registry,
       publish: integrations.publish,
       pullRequestsFor: (repo) =>
         integrations.isGitHubRepo(repo) ? integrations.github?.pullRequests : undefined,
@@ -76,6 +88,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
           ? integrations.github.repoAuth(repo.name)
           : undefined,
       fetch: options.fetch,
+      telemetry,
     });
     const worker = composeWorker({
       config,
@@ -87,6 +100,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
       githubApiUrl: environment.githubApiUrl,
       workerId: options.workerId ?? `${hostname()}:${process.pid}`,
       log: log.child({ role: 'worker' }),
+      telemetry,
     });
     // Sandboxes an earlier process left behind (killed mid-turn, or paused past their keep time).
     const reconciled = await runner.deps.provider.reconcile?.().catch((error: unknown) => {
@@ -115,7 +129,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
       secrets,
       log: log.child({ role: 'gateway' }),
       announce: options.announce,
-      metrics,
+      telemetry,
     });
     await composed.slack?.start();
     port = await composed.gateway.start();
@@ -126,12 +140,29 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
     });
   }
 
+  let workerPort: number | undefined;
+  if (options.role === 'worker') {
+    const endpoint = await startWorkerEndpoint({
+      port: environment.workerPort ?? config.server.workerPort,
+      host: config.server.host,
+      sql,
+      queue,
+      metrics: telemetry.metrics,
+      log: log.child({ role: 'worker', component: 'endpoint' }),
+    });
+    workerPort = endpoint.port;
+    options.announce(`Worker endpoint: /metrics and /healthz on http://${config.server.host}:${workerPort}`);
+    stops.unshift(() => endpoint.stop());
+  }
+
   return {
     port,
+    workerPort,
     async stop() {
       for (const stop of stops) await stop();
       await queue.stop();
       await store.close();
+      await telemetry.shutdown();
     },
   };
 }

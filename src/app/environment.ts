@@ -18,6 +18,10 @@ export interface Environment {
   e2bApiUrl?: string;
   e2bSandboxUrl?: string;
   e2bDomain?: string;
+  /** OTLP/HTTP endpoint; tracing is off without it. The SDK reads the other `OTEL_*` variables itself. */
+  otlpEndpoint?: string;
+  /** Overrides server.workerPort: where a worker-only process serves /metrics and /healthz. */
+  workerPort?: number;
   /** The host environment the sandbox's allowlist copies from. */
   host: Record<string, string | undefined>;
 }
@@ -51,6 +55,9 @@ export function readEnvironment(env: Record<string, string | undefined>): Enviro
     e2bApiUrl: nonEmpty(env.E2B_API_URL),
     e2bSandboxUrl: nonEmpty(env.E2B_SANDBOX_URL),
     e2bDomain: nonEmpty(env.E2B_DOMAIN),
+    otlpEndpoint:
+      nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) ?? nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT),
+    workerPort: nonEmpty(env.WORKER_PORT) ? Number(env.WORKER_PORT) : undefined,
     host: env,
   };
 }

@@ -36,7 +36,11 @@ export async function createE2BHarness(): Promise<E2BHarness> {
   const threads = new Map<string, { active: boolean; lastEndedAt?: number }>();
   const metrics = createMetricsRegistry();
   const clock = { now: Date.now() };
-  const orphans = metrics.counter({ name: 'baton_e2b_orphan_sandboxes_total', help: 'orphans' });
+  const orphans = metrics.counter({
+    name: 'baton_e2b_orphan_sandboxes_total',
+    help: 'orphans',
+    labelNames: ['reason'],
+  });
   return {
     fake,
     fixture,

@@ -122,7 +122,7 @@ describe('E2B provider on the fake E2B', () => {
     harness.threads.set('l', { active: false, lastEndedAt: harness.clock.now });
     harness.threads.set('o', { active: false, lastEndedAt: harness.clock.now - 60 * 60_000 });
     harness.threads.set('v', { active: true });
-    const before = harness.metrics.render();
+    const before = await harness.metrics.render();
     const report = await harness.provider().reconcile?.();
     expect(report).toMatchObject({ orphans: 1 });
     expect(report?.expired).toBeGreaterThanOrEqual(1);
@@ -130,7 +130,9 @@ describe('E2B provider on the fake E2B', () => {
     expect(harness.fake.sandboxes.has(paused.id)).toBe(false);
     expect(harness.fake.sandboxes.get(live.id)?.state).toBe('running');
     expect(before).not.toContain('reason="turn_ended"');
-    expect(harness.metrics.render()).toContain('baton_e2b_orphan_sandboxes_total{reason="turn_ended"} 1');
+    expect(await harness.metrics.render()).toContain(
+      'baton_e2b_orphan_sandboxes_total{reason="turn_ended"} 1',
+    );
     await live.dispose();
   });
 
@@ -139,14 +141,16 @@ describe('E2B provider on the fake E2B', () => {
     const options = harness.createOptions({ branch: 'baton/takeover', labels: { thread: 'k', turn: 'k1' } });
     const abandoned = await provider.create(options); // its worker died: never disposed
     harness.threads.set('k', { active: true });
-    const before = harness.metrics.render();
+    const before = await harness.metrics.render();
     const takeover = await harness.provider().create(options);
     try {
       expect(takeover.id).not.toBe(abandoned.id);
       expect(harness.fake.sandboxes.has(abandoned.id)).toBe(false);
       expect(harness.fake.record.killed).toContain(abandoned.id);
       expect(before).not.toContain('reason="superseded"');
-      expect(harness.metrics.render()).toContain('baton_e2b_orphan_sandboxes_total{reason="superseded"} 1');
+      expect(await harness.metrics.render()).toContain(
+        'baton_e2b_orphan_sandboxes_total{reason="superseded"} 1',
+      );
     } finally {
       await takeover.dispose();
     }
