@@ -75,7 +75,7 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
         repoCache: options.repoCache,
         store,
         spares: options.spares ?? 1,
-        metrics: options.telemetry?.metrics.registry,
+        metrics: options.telemetry?.metrics,
         log,
       });
   const provider = instrumented(composed.provider, instrumentProvider);

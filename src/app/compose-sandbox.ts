@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.ts';
 import { BatonError } from '../observability/errors.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { MetricsRegistry } from '../observability/metrics.ts';
+import type { BatonMetrics } from '../observability/metrics.ts';
 import type { RepoCache } from '../repo-cache/index.ts';
 import { createE2BSandboxProvider, type ThreadState } from '../sandbox/e2b/index.ts';
 import { createLocalSandboxProvider, type LocalSandboxProvider } from '../sandbox/index.ts';
@@ -31,7 +31,7 @@ export function composeSandboxProvider(options: {
   repoCache: RepoCache;
   store: Store;
   spares: number;
-  metrics?: MetricsRegistry;
+  metrics?: BatonMetrics;
   log: Logger;
 }): { provider: SandboxProvider; local?: LocalSandboxProvider } {
   const { config, environment } = options;
@@ -70,11 +70,7 @@ export function composeSandboxProvider(options: {
       keepPausedMs: e2b.keepPausedMinutes * 60_000,
       threadState: threadStateFrom(options.store),
       hostEnv: environment.host,
-      orphans: options.metrics?.counter({
-        name: 'baton_e2b_orphan_sandboxes_total',
-        help: 'E2B sandboxes found running for a turn that had ended (killed), by reason.',
-        labelNames: ['reason'],
-      }),
+      orphans: options.metrics?.e2bOrphans,
       log,
     }),
   };
