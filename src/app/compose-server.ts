@@ -11,6 +11,7 @@ import { composeRunner } from './compose-runner.ts';
 import { composeWorker } from './compose-worker.ts';
 import { type Environment, secretValues } from './environment.ts';
 import { createReporterFactory } from './reporter-factory.ts';
+import { startSandboxReconciler } from './sandbox-reconciler.ts';
 import { type StartedTelemetry, startTelemetry } from './telemetry.ts';
 import { startWorkerEndpoint } from './worker-endpoint.ts';
 
@@ -102,16 +103,15 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
       log: log.child({ role: 'worker' }),
       telemetry,
     });
-    // Sandboxes an earlier process left behind (killed mid-turn, or paused past their keep time).
-    const reconciled = await runner.deps.provider.reconcile?.().catch((error: unknown) => {
-      log.warn({ err: error }, 'sandbox reconcile failed; continuing');
-      return undefined;
+    const reconciler = await startSandboxReconciler({
+      provider: runner.deps.provider,
+      log: log.child({ component: 'sandbox' }),
+      announce: options.announce,
     });
-    if (reconciled && (reconciled.orphans || reconciled.expired))
-      options.announce(`Sandboxes: killed ${reconciled.orphans} orphaned, ${reconciled.expired} expired`);
     await worker.start();
     options.announce(`Worker: on (${config.runs.workerConcurrency} runs at a time)`);
     stops.push(async () => {
+      reconciler.stop();
       await worker.stop();
       await runner.close();
     });
