@@ -32,6 +32,9 @@ function createCappedOutput(capBytes: number) {
 }
 
 const KILLED_EXIT = 128 + 9;
+
+const cancelled = (reason: unknown) =>
+  new BatonError({ code: 'sandbox_aborted', message: 'the command was cancelled', cause: reason });
 /** How long after its own timeout the SDK's stream may stay open: the kill and its end event. */
 const STREAM_GRACE_MS = 30_000;
 
@@ -56,7 +59,7 @@ export async function runE2BCommand(options: {
   track: (kill: () => void) => () => void;
 }): Promise<E2BExecOutcome> {
   const { request } = options;
-  request.signal?.throwIfAborted();
+  if (request.signal?.aborted) throw cancelled(request.signal.reason);
   const output = createCappedOutput(options.outputCapBytes);
   const started = performance.now();
   const handle = await options.sandbox.commands.run(request.cmd, {
@@ -96,7 +99,7 @@ export async function runE2BCommand(options: {
       if (!(error instanceof CommandExitError)) throw error;
       exitCode = error.exitCode < 0 ? KILLED_EXIT : error.exitCode;
     }
-    if (aborted) throw new BatonError({ code: 'sandbox_aborted', message: 'the command was cancelled' });
+    if (aborted) throw cancelled(request.signal?.reason);
     const { stdout, stderr, truncated, full } = output.result();
     return {
       exitCode,

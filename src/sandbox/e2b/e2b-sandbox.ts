@@ -13,6 +13,7 @@ import type {
   SandboxCreateOptions,
   SandboxLimits,
 } from '../types.ts';
+import { toBatonError } from './e2b-errors.ts';
 import { runE2BCommand } from './e2b-exec.ts';
 import { readChecked, writeTarget } from './e2b-files.ts';
 
@@ -86,7 +87,7 @@ export function createE2BSandbox(options: E2BSandboxOptions): Sandbox {
     } catch (error) {
       if (isBatonError(error) || disposed) throw error;
       if (used !== current) return operation(current);
-      if (!(await options.isGone(used.sandboxId))) throw error;
+      if (!(await options.isGone(used.sandboxId))) throw toBatonError(error, 'reach the sandbox');
       if (recovered) {
         throw new BatonError({
           code: 'e2b_sandbox_lost',
