@@ -5,7 +5,7 @@ import { describeError } from '../observability/errors.ts';
 import { instrumentIntake } from '../observability/instrument-dispatch.ts';
 import type { Telemetry } from '../observability/instrument-turn.ts';
 import type { Logger } from '../observability/logger.ts';
-import { type BatonMetrics, createBatonMetrics } from '../observability/metrics.ts';
+import { createBatonMetrics } from '../observability/metrics.ts';
 import { redactSecrets } from '../observability/redact.ts';
 import { defaultTracer } from '../observability/tracing.ts';
 import { createIntake, type Intake, type SubmitResult } from '../runs/intake.ts';
