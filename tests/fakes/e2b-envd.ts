@@ -1,7 +1,6 @@
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { dirname, posix } from 'node:path';
-import { resolveSandboxPath } from './e2b-paths.ts';
+import { ConnectFailure, envelope, HTTP_STATUS, type Json, unwrapEnvelope, userOf } from './e2b-connect.ts';
+import { filesystemCall, serveFiles } from './e2b-envd-filesystem.ts';
 import { type E2BUser, spawnInSandbox } from './e2b-sandbox-process.ts';
 import type { E2BRecord, FakeProcess, FakeSandbox } from './e2b-state.ts';
 
@@ -10,70 +9,6 @@ import type { E2BRecord, FakeProcess, FakeSandbox } from './e2b-state.ts';
  * application/json, server streams as application/connect+json with 5-byte envelopes), plus the
  * plain HTTP file endpoint /files. The proto services are spec/envd/{process,filesystem}/*.proto.
  */
-
-type Json = Record<string, unknown>;
-
-class ConnectFailure extends Error {
-  constructor(
-    readonly code: 'not_found' | 'invalid_argument' | 'permission_denied' | 'unauthenticated' | 'internal',
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const HTTP_STATUS: Record<ConnectFailure['code'], number> = {
-  not_found: 404,
-  invalid_argument: 400,
-  permission_denied: 403,
-  unauthenticated: 401,
-  internal: 500,
-};
-
-function envelope(flags: number, message: Json): Buffer {
-  const body = Buffer.from(JSON.stringify(message));
-  const head = Buffer.alloc(5);
-  head.writeUInt8(flags, 0);
-  head.writeUInt32BE(body.length, 1);
-  return Buffer.concat([head, body]);
-}
-
-function unwrapEnvelope(body: Buffer): Json {
-  if (body.length < 5) throw new ConnectFailure('invalid_argument', 'missing envelope');
-  return JSON.parse(body.subarray(5, 5 + body.readUInt32BE(1)).toString('utf8')) as Json;
-}
-
-/** The user a request runs as: envd takes it from Basic auth (`user:`), else the default user. */
-function userOf(request: IncomingMessage, query?: URLSearchParams): E2BUser {
-  const named = query?.get('username');
-  if (named === 'root' || named === 'user') return named;
-  const header = request.headers.authorization;
-  if (header?.startsWith('Basic ')) {
-    const name = Buffer.from(header.slice(6), 'base64').toString('utf8').split(':')[0];
-    if (name === 'root') return 'root';
-  }
-  return 'user';
-}
-
-const homeOf = (user: E2BUser) => (user === 'root' ? '/root' : '/home/user');
-
-async function entryInfo(root: string, insidePath: string, user: E2BUser): Promise<Json> {
-  const { host } = resolveSandboxPath(root, insidePath, homeOf(user));
-  const info = await stat(host).catch(() => {
-    throw new ConnectFailure('not_found', `path ${insidePath} does not exist`);
-  });
-  return {
-    name: posix.basename(insidePath),
-    type: info.isDirectory() ? 'FILE_TYPE_DIRECTORY' : 'FILE_TYPE_FILE',
-    path: insidePath,
-    size: String(info.size),
-    mode: info.mode & 0o7777,
-    permissions: (info.mode & 0o777).toString(8),
-    owner: user,
-    group: user,
-    modifiedTime: info.mtime.toISOString(),
-  };
-}
 
 export function createEnvd(options: { record: E2BRecord }) {
   let nextPid = 100;
@@ -163,11 +98,7 @@ export function createEnvd(options: { record: E2BRecord }) {
   };
 
   const unary = async (sandbox: FakeSandbox, method: string, body: Json, user: E2BUser): Promise<Json> => {
-    const home = homeOf(user);
-    const resolve = (path: unknown) => {
-      if (typeof path !== 'string' || !path) throw new ConnectFailure('invalid_argument', 'path is required');
-      return resolveSandboxPath(sandbox.root, path, home);
-    };
+    if (method.startsWith('filesystem.Filesystem/')) return filesystemCall(sandbox, method, body, user);
     switch (method) {
       case 'process.Process/List':
         return {
@@ -192,108 +123,9 @@ export function createEnvd(options: { record: E2BRecord }) {
       case 'process.Process/CloseStdin':
         processFor(sandbox, body.process).child.stdin?.end();
         return {};
-      case 'filesystem.Filesystem/Stat':
-        return { entry: await entryInfo(sandbox.root, resolve(body.path).inside, user) };
-      case 'filesystem.Filesystem/MakeDir': {
-        const target = resolve(body.path);
-        if (target.readOnly) throw new ConnectFailure('permission_denied', `${target.inside} is read-only`);
-        await mkdir(target.host, { recursive: true });
-        return { entry: await entryInfo(sandbox.root, target.inside, user) };
-      }
-      case 'filesystem.Filesystem/ListDir': {
-        const target = resolve(body.path);
-        const names = await readdir(target.host).catch(() => {
-          throw new ConnectFailure('not_found', `directory ${target.inside} does not exist`);
-        });
-        return {
-          entries: await Promise.all(
-            names.map((name) => entryInfo(sandbox.root, posix.join(target.inside, name), user)),
-          ),
-        };
-      }
-      case 'filesystem.Filesystem/Remove': {
-        const target = resolve(body.path);
-        if (target.readOnly) throw new ConnectFailure('permission_denied', `${target.inside} is read-only`);
-        await rm(target.host, { recursive: true, force: true });
-        return {};
-      }
-      case 'filesystem.Filesystem/Move': {
-        const source = resolve(body.source);
-        const destination = resolve(body.destination);
-        if (source.readOnly || destination.readOnly)
-          throw new ConnectFailure('permission_denied', 'read-only path');
-        await rename(source.host, destination.host);
-        return { entry: await entryInfo(sandbox.root, destination.inside, user) };
-      }
       default:
         throw new ConnectFailure('not_found', `no method ${method}`);
     }
-  };
-
-  const files = async (
-    sandbox: FakeSandbox,
-    request: IncomingMessage,
-    body: Buffer,
-    url: URL,
-    response: ServerResponse,
-  ) => {
-    const user = userOf(request, url.searchParams);
-    const home = homeOf(user);
-    const fail = (status: number, message: string) => {
-      response.writeHead(status, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ code: status, message }));
-      return status;
-    };
-    if (request.method === 'GET') {
-      const path = url.searchParams.get('path');
-      if (!path) return fail(400, 'path is required');
-      const target = resolveSandboxPath(sandbox.root, path, home);
-      const content = await readFile(target.host).catch(() => undefined);
-      if (!content) return fail(404, `file ${target.inside} not found`);
-      response.writeHead(200, {
-        'content-type': 'application/octet-stream',
-        'content-length': content.length,
-      });
-      response.end(content);
-      return 200;
-    }
-    const written: { path: string; content: Buffer }[] = [];
-    const type = request.headers['content-type'] ?? '';
-    if (type.startsWith('multipart/form-data')) {
-      const form = await new Request('http://envd/files', {
-        method: 'POST',
-        headers: { 'content-type': type },
-        body,
-      }).formData();
-      for (const value of form.getAll('file')) {
-        if (typeof value === 'string') continue;
-        written.push({
-          path: url.searchParams.get('path') ?? value.name,
-          content: Buffer.from(await value.arrayBuffer()),
-        });
-      }
-    } else {
-      const path = url.searchParams.get('path');
-      if (!path) return fail(400, 'path is required');
-      written.push({ path, content: body });
-    }
-    const entries: Json[] = [];
-    for (const file of written) {
-      const target = resolveSandboxPath(sandbox.root, file.path, home);
-      if (target.readOnly) return fail(403, `${target.inside} is read-only`);
-      await mkdir(dirname(target.host), { recursive: true });
-      await writeFile(target.host, file.content);
-      options.record.uploads.push({
-        sandboxId: sandbox.sandboxID,
-        path: target.inside,
-        bytes: file.content.length,
-        head: file.content.subarray(0, 20).toString('latin1'),
-      });
-      entries.push({ name: posix.basename(target.inside), type: 'file', path: target.inside });
-    }
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify(entries));
-    return 200;
   };
 
   /** Serves one envd request for a running sandbox; returns the HTTP status for the record. */
@@ -308,7 +140,7 @@ export function createEnvd(options: { record: E2BRecord }) {
       response.writeHead(204).end();
       return 204;
     }
-    if (url.pathname === '/files') return files(sandbox, request, body, url, response);
+    if (url.pathname === '/files') return serveFiles(options.record, sandbox, request, body, url, response);
     const method = url.pathname.slice(1);
     const streaming = (request.headers['content-type'] ?? '').startsWith('application/connect+json');
     try {
