@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { SandboxInfo } from 'e2b';
 import { SandboxNotFoundError, Sandbox as SdkSandbox } from 'e2b';
 import type { Logger } from '../../observability/logger.ts';
@@ -70,11 +71,11 @@ export function createE2BSandboxProvider(options: E2BSandboxProviderOptions): Sa
       (error: unknown) => error instanceof SandboxNotFoundError,
     );
 
-  /** Whether a paused sandbox may still serve its thread's next turn. */
   const stateOf = async (info: SandboxInfo) => {
     const thread = info.metadata[E2B_METADATA.thread];
     return thread ? ((await options.threadState?.(thread)) ?? null) : null;
   };
+  /** Whether a paused sandbox may still serve its thread's next turn. */
   const withinKeep = async (info: SandboxInfo): Promise<boolean> => {
     const state = await stateOf(info);
     return state?.lastEndedAt !== undefined && now() - state.lastEndedAt <= options.keepPausedMs;
@@ -96,8 +97,8 @@ export function createE2BSandboxProvider(options: E2BSandboxProviderOptions): Sa
     };
     const log = options.log?.child({ branch });
 
-    /** A new sandbox with the workspace; `alongside` runs while the workspace is prepared. */
     let boots = 0;
+    /** A new sandbox with the workspace; `alongside` runs while the workspace is prepared. */
     const boot = async (alongside?: () => Promise<void>) => {
       // The bundle is made on the host while E2B starts the sandbox: neither waits for the other.
       const [created, bundle] = await Promise.allSettled([
@@ -121,7 +122,8 @@ export function createE2BSandboxProvider(options: E2BSandboxProviderOptions): Sa
         }),
       ]);
       if (created.status === 'rejected') {
-        if (bundle.status === 'fulfilled') await rm(bundle.value.path, { force: true });
+        if (bundle.status === 'fulfilled')
+          await rm(dirname(bundle.value.path), { recursive: true, force: true });
         throw created.reason;
       }
       const sandbox = created.value;

@@ -1,4 +1,5 @@
 import { readFile, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Sandbox as SdkSandbox } from 'e2b';
 import { BatonError } from '../../observability/errors.ts';
 import type { RepoCache } from '../../repo-cache/index.ts';
@@ -88,7 +89,7 @@ export async function sendAndClone(options: {
     await workdir.catch(() => undefined);
     throw error;
   } finally {
-    await rm(bundle.path, { force: true });
+    await rm(dirname(bundle.path), { recursive: true, force: true });
   }
   await runChecked(sandbox, CLONE_SCRIPT, {
     envs: {

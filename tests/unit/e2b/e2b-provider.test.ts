@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isBatonError } from '../../../src/observability/errors.ts';
 import { E2B_METADATA } from '../../../src/sandbox/e2b/index.ts';
@@ -37,6 +39,8 @@ describe('E2B provider on the fake E2B', () => {
       const upload = harness.fake.record.uploads.find((entry) => entry.sandboxId === sandbox.id);
       expect(upload?.path).toBe('/tmp/baton/start.bundle');
       expect(upload?.head).toMatch(/^# v[23] git bundle/);
+      // The host keeps no copy of what it sent.
+      expect(readdirSync(dirname(harness.repoCache.layout.outgoing('x')))).toEqual([]);
       const state = await sandbox.exec({
         cmd: 'git remote get-url origin; git log --oneline | wc -l; echo "$LANG"',
       });
