@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { rgPath as bundledRgPath } from '@vscode/ripgrep';
 import { createRepoCache } from '../src/repo-cache/index.ts';
 import { createE2BSandboxProvider } from '../src/sandbox/e2b/index.ts';
 import { createLocalSandboxProvider } from '../src/sandbox/index.ts';
@@ -82,6 +83,8 @@ export async function benchE2BRoundTrips(): Promise<void> {
       instance: 'bench',
       keepPausedMs: 60_000,
       threadState: async () => ({ active: true, lastEndedAt }),
+      // As `baton start` does on a linux x64 host: ripgrep travels beside the bundle.
+      rgPath: bundledRgPath,
     });
     const local = createLocalSandboxProvider({ dataDir: join(root, 'local'), repoCache, spares: 0 });
 

@@ -1,3 +1,4 @@
+import { rgPath as bundledRgPath } from '@vscode/ripgrep';
 import type { Config } from '../config/schema.ts';
 import { BatonError } from '../observability/errors.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -70,6 +71,11 @@ export function composeSandboxProvider(options: {
       keepPausedMs: e2b.keepPausedMinutes * 60_000,
       threadState: threadStateFrom(options.store),
       hostEnv: environment.host,
+      // E2B sandboxes are linux x64: the bundled binary fits only when the host is the same.
+      rgPath:
+        e2b.uploadRipgrep && process.platform === 'linux' && process.arch === 'x64'
+          ? bundledRgPath
+          : undefined,
       orphans: options.metrics?.e2bOrphans,
       log,
     }),

@@ -52,6 +52,8 @@ export const e2bSchema = z.object({
   instance: z.string().min(1).default('baton'),
   /** One API or envd request's limit. */
   requestTimeoutMs: z.number().int().positive().default(60_000),
+  /** Send Baton's ripgrep (linux x64) with the repository, for the search tools; false when the template has rg. */
+  uploadRipgrep: z.boolean().default(true),
 });
 
 export const sandboxSchema = z.object({

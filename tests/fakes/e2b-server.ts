@@ -60,9 +60,12 @@ export async function startFakeE2B(
     templates,
   });
 
+  // When each request arrived, before the simulated latency: the record's startedAt.
+  const arrivals = new WeakMap<IncomingMessage, number>();
   const delayed =
     (handler: (request: IncomingMessage, response: ServerResponse) => void) =>
     (request: IncomingMessage, response: ServerResponse) => {
+      arrivals.set(request, performance.now());
       if (options.latencyMs) setTimeout(() => handler(request, response), options.latencyMs);
       else handler(request, response);
     };
@@ -70,7 +73,7 @@ export async function startFakeE2B(
   const apiServer = createServer(
     delayed((request, response) => {
       const path = new URL(request.url ?? '/', 'http://fake').pathname;
-      const startedAt = performance.now();
+      const startedAt = arrivals.get(request) ?? performance.now();
       const note = (status: number) =>
         record.api.push({
           method: request.method ?? 'GET',
@@ -90,7 +93,7 @@ export async function startFakeE2B(
     delayed((request, response) => {
       const url = new URL(request.url ?? '/', 'http://fake');
       const sandboxId = String(request.headers['e2b-sandbox-id'] ?? '');
-      const startedAt = performance.now();
+      const startedAt = arrivals.get(request) ?? performance.now();
       // A stream's entry is written when its response starts: the round trip is what the caller waits for.
       const done = (status: number) =>
         record.envd.push({ path: url.pathname, sandboxId, status, startedAt, endedAt: performance.now() });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { SandboxInfo } from 'e2b';
 import { SandboxNotFoundError, Sandbox as SdkSandbox } from 'e2b';
@@ -41,6 +41,8 @@ export interface E2BSandboxProviderOptions {
   /** Counts sandboxes found running for a turn that had ended. */
   orphans?: Counter;
   retry?: RetryPolicy;
+  /** A ripgrep binary for the sandbox (linux x64), uploaded with the repository; absent: the template's own. */
+  rgPath?: string;
   now?: () => number;
   log?: Logger;
 }
@@ -53,6 +55,12 @@ export function createE2BSandboxProvider(options: E2BSandboxProviderOptions): Sa
   const now = options.now ?? Date.now;
   const hostEnv = options.hostEnv ?? {};
   const call = <T>(doing: string, operation: () => Promise<T>) => withRetry(doing, retry, operation);
+  // Read once, now: every cold sandbox gets the same binary, ready when its upload starts.
+  const ripgrepBlob = options.rgPath
+    ? readFile(options.rgPath).then((binary) => new Blob([binary]))
+    : undefined;
+  ripgrepBlob?.catch((error: unknown) => options.log?.warn({ err: error }, 'ripgrep binary unreadable'));
+  const ripgrep = ripgrepBlob ? () => ripgrepBlob : undefined;
 
   const kill = (sandboxId: string) => call('kill a sandbox', () => SdkSandbox.kill(sandboxId, connection));
   const listOwn = (metadata: Record<string, string>) =>
@@ -98,10 +106,10 @@ export function createE2BSandboxProvider(options: E2BSandboxProviderOptions): Sa
     const log = options.log?.child({ branch });
 
     let boots = 0;
-    /** A new sandbox with the workspace; `alongside` runs while the workspace is prepared. */
+    /** A new sandbox with the workspace; `alongside` runs while E2B creates it. */
     const boot = async (alongside?: () => Promise<void>) => {
       // The bundle is made on the host while E2B starts the sandbox: neither waits for the other.
-      const [created, bundle] = await Promise.allSettled([
+      const [created, bundle, beside] = await Promise.allSettled([
         call('create a sandbox', () =>
           SdkSandbox.create(options.template, {
             ...connection,
@@ -120,7 +128,9 @@ export function createE2BSandboxProvider(options: E2BSandboxProviderOptions): Sa
           start,
           signal,
         }),
+        alongside?.(),
       ]);
+      if (beside.status === 'rejected') log?.warn({ err: beside.reason }, 'E2B sweep of the branch failed');
       if (created.status === 'rejected') {
         if (bundle.status === 'fulfilled')
           await rm(dirname(bundle.value.path), { recursive: true, force: true });
@@ -129,16 +139,14 @@ export function createE2BSandboxProvider(options: E2BSandboxProviderOptions): Sa
       const sandbox = created.value;
       try {
         if (bundle.status === 'rejected') throw bundle.reason;
-        await Promise.all([
-          sendAndClone({
-            sandbox,
-            bundle: bundle.value,
-            originUrl: withoutCredentials(repo.url),
-            branch,
-            baseRef,
-          }),
-          alongside?.(),
-        ]);
+        await sendAndClone({
+          sandbox,
+          bundle: bundle.value,
+          originUrl: withoutCredentials(repo.url),
+          ripgrep,
+          branch,
+          baseRef,
+        });
       } catch (error) {
         await kill(sandbox.sandboxId).catch(() => undefined);
         throw error;

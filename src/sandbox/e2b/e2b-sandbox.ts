@@ -16,6 +16,7 @@ import type {
 import { toBatonError } from './e2b-errors.ts';
 import { runE2BCommand } from './e2b-exec.ts';
 import { readChecked, writeTarget } from './e2b-files.ts';
+import { E2B_BIN_DIR } from './e2b-workspace.ts';
 
 export interface E2BSandboxOptions {
   initial: SdkSandbox;
@@ -115,7 +116,8 @@ export function createE2BSandbox(options: E2BSandboxOptions): Sandbox {
     resilient(async (sandbox) => {
       const outcome = await runE2BCommand({
         sandbox,
-        request,
+        // The login shell resets PATH from /etc/profile, so the binaries Baton brought go first here.
+        request: { ...request, cmd: `export PATH="${E2B_BIN_DIR}:$PATH"\n${request.cmd}` },
         cwd: posix.join(SANDBOX_WORKDIR, toWorkspaceRelative(request.cwd ?? '')),
         envs: envFor(request),
         timeoutMs: request.timeoutMs ?? options.limits.commandTimeoutMs,

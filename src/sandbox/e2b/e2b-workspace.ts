@@ -6,6 +6,8 @@ import type { RepoCache } from '../../repo-cache/index.ts';
 import { SANDBOX_WORKDIR } from '../local/paths.ts';
 
 const UPLOAD_PATH = '/tmp/baton/start.bundle';
+/** Where the binaries Baton brings (ripgrep, for the search tools) go; first on every command's PATH. */
+export const E2B_BIN_DIR = '/home/user/.baton/bin';
 
 /*
  * Runs inside the sandbox as its default user, on a bundle made from the host's mirror: the
@@ -21,7 +23,8 @@ git symbolic-ref HEAD "refs/heads/$BATON_BRANCH"
 git reset -q --hard
 git remote add origin "$BATON_ORIGIN"
 printf '\\n# Baton run output, never committed\\n.baton/\\n' >> .git/info/exclude
-rm -f "$BATON_BUNDLE"`;
+rm -f "$BATON_BUNDLE"
+if [ -f ${E2B_BIN_DIR}/rg ]; then chmod 0755 ${E2B_BIN_DIR}/rg; fi`;
 
 /** Makes the workspace directory; the base template's / belongs to root. */
 const WORKDIR_SCRIPT = `install -d -m 0777 ${SANDBOX_WORKDIR}`;
@@ -76,17 +79,23 @@ export async function sendAndClone(options: {
   sandbox: SdkSandbox;
   bundle: StartBundle;
   originUrl: string;
+  /** A ripgrep binary for the sandbox's platform, sent beside the bundle when the template has none. */
+  ripgrep?: () => Promise<Blob>;
   branch: string;
   baseRef: string;
 }): Promise<void> {
   const { sandbox, bundle } = options;
-  // The workspace directory is made while the bundle travels.
+  const { ripgrep } = options;
+  // The heavy uploads go first; the workspace directory is made while they travel.
+  const uploads = [
+    ripgrep ? ripgrep().then((binary) => sandbox.files.write(`${E2B_BIN_DIR}/rg`, binary)) : undefined,
+    readFile(bundle.path).then((content) => sandbox.files.write(UPLOAD_PATH, new Blob([content]))),
+  ];
   const workdir = runChecked(sandbox, WORKDIR_SCRIPT, { user: 'root' });
   try {
-    const content = await readFile(bundle.path);
-    await Promise.all([sandbox.files.write(UPLOAD_PATH, new Blob([content])), workdir]);
+    await Promise.all([...uploads, workdir]);
   } catch (error) {
-    await workdir.catch(() => undefined);
+    await Promise.allSettled([...uploads, workdir]);
     throw error;
   } finally {
     await rm(dirname(bundle.path), { recursive: true, force: true });
