@@ -204,6 +204,7 @@ export function createE2BSandboxProvider(options: E2BSandboxProviderOptions): Sa
       baseCommit: start.commit,
       limits,
       hostEnv,
+      withheld: [options.connection.apiKey],
       requestTimeoutMs: options.connection.requestTimeoutMs,
       exportsDir: options.repoCache.layout.exports(initial.sandboxId),
       boot,

@@ -25,6 +25,8 @@ export interface E2BSandboxOptions {
   baseCommit: string;
   limits: SandboxLimits;
   hostEnv: Readonly<Record<string, string | undefined>>;
+  /** Values never copied into a command's environment, even when their variable is allowlisted (the E2B key). */
+  withheld: readonly string[];
   requestTimeoutMs: number;
   exportsDir: string;
   /** A fresh sandbox at the same start commit, for the one recovery a turn gets. */
@@ -107,7 +109,7 @@ export function createE2BSandbox(options: E2BSandboxOptions): Sandbox {
     const envs: Record<string, string> = {};
     for (const name of options.limits.envAllowlist) {
       const value = options.hostEnv[name];
-      if (value !== undefined) envs[name] = value;
+      if (value !== undefined && !options.withheld.includes(value)) envs[name] = value;
     }
     return { ...envs, ...request.env };
   };

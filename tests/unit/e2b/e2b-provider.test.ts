@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isBatonError } from '../../../src/observability/errors.ts';
 import { E2B_METADATA } from '../../../src/sandbox/e2b/index.ts';
-import { createE2BHarness, type E2BHarness } from './e2b-harness.ts';
+import { createE2BHarness, E2B_LIMITS, type E2BHarness } from './e2b-harness.ts';
 
 const codeOf = (promise: Promise<unknown>) =>
   promise.then(
@@ -21,7 +21,10 @@ describe('E2B provider on the fake E2B', () => {
   });
 
   it('creates with internet off, its lifetime and metadata; the repository arrives as an uploaded bundle; no secret in any env', async () => {
-    const sandbox = await harness.provider().create(harness.createOptions());
+    // Even an operator who allowlists the key's variable does not get it into the sandbox.
+    const sandbox = await harness
+      .provider()
+      .create(harness.createOptions({ limits: { ...E2B_LIMITS, envAllowlist: ['LANG', 'E2B_API_KEY'] } }));
     try {
       const create = harness.fake.record.creates.at(-1);
       expect(create).toMatchObject({
