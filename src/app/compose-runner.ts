@@ -6,9 +6,15 @@ import { createModelClient } from '../model/create-model-client.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Item } from '../runs/items.ts';
 import type { Publisher, TurnDependencies } from '../runs/run-turn.ts';
+import {
+  type BuildLocks,
+  createPostgresBuildLocks,
+  createProcessBuildLocks,
+} from '../sandbox/environment/build-locks.ts';
 import { createLocalSandboxProvider } from '../sandbox/index.ts';
 import type { SandboxProvider } from '../sandbox/types.ts';
 import { openStore } from '../store/index.ts';
+import type { SqlClient } from '../store/sql-client.ts';
 import type { Store } from '../store/types.ts';
 import { createToolRegistry } from '../tools/registry.ts';
 import type { Environment } from './environment.ts';
@@ -24,6 +30,8 @@ export interface RunnerOptions {
   publish: Publisher;
   /** A store the caller already opened (the server shares it with the queue); else one is opened. */
   store?: Store;
+  /** The store's SQL client when the caller opened it: on a Postgres server it makes environment builds single-flight across workers. */
+  sql?: SqlClient;
   pullRequestsFor?: TurnDependencies['pullRequestsFor'];
   repoAuthFor?: TurnDependencies['repoAuthFor'];
   onItem?: (item: Item) => void;
@@ -44,10 +52,14 @@ export interface Runner {
 export async function composeRunner(options: RunnerOptions): Promise<Runner> {
   const { config, environment, log } = options;
   const dataDir = resolve(options.cwd, environment.dataDir ?? config.sandbox.dataDir);
-  const ownStore = options.store
+  const opened = options.store
     ? undefined
-    : (await openStore({ databaseUrl: environment.databaseUrl, dataDir: resolve(dataDir, 'db') })).store;
+    : await openStore({ databaseUrl: environment.databaseUrl, dataDir: resolve(dataDir, 'db') });
+  const ownStore = opened?.store;
   const store = options.store ?? (ownStore as Store);
+  const sql = options.sql ?? opened?.sql;
+  const buildLocks: BuildLocks =
+    sql?.kind === 'postgres' ? createPostgresBuildLocks(sql) : createProcessBuildLocks();
   const localProvider = options.provider
     ? undefined
     : createLocalSandboxProvider({
@@ -55,6 +67,12 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
         hostEnv: environment.host,
         log: log.child({ component: 'sandbox' }),
         spares: options.spares ?? 1,
+        environment: {
+          setupAllowHosts: config.sandbox.setupAllowHosts,
+          setupTimeoutMs: config.sandbox.setupTimeoutMs,
+          environmentCacheMb: config.sandbox.environmentCacheMb,
+          locks: buildLocks,
+        },
       });
   const provider: SandboxProvider = options.provider ?? (localProvider as SandboxProvider);
   const model = createModelClient({

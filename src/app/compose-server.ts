@@ -58,6 +58,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
       environment,
       log,
       store,
+      sql,
       publish: integrations.publish,
       pullRequestsFor: (repo) =>
         integrations.isGitHubRepo(repo) ? integrations.github?.pullRequests : undefined,

@@ -19,6 +19,8 @@ export interface TurnToolsInput {
   record: (payload: ItemPayload) => Promise<void>;
   /** Options for a writer subagent's own workspace, on a scratch branch of its own. */
   writerSandbox: (index: number) => SandboxCreateOptions;
+  /** The environment line shown with the progress (Slack status). */
+  environmentLine?: () => string | undefined;
 }
 
 /** The tools' context for one turn, with live progress and the subagent runner wired in. */
@@ -36,6 +38,7 @@ export function createTurnToolContext(input: TurnToolsInput): {
       tokens: meter.tokens,
       costUsd: meter.costUsd,
       plan: state.plan,
+      environment: input.environmentLine?.(),
     });
   const base: Omit<ToolContext, 'runSubagent' | 'state'> = {
     runId: input.turnId,

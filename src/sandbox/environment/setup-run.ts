@@ -1,0 +1,64 @@
+import type { ExecRequest, ExecResult } from '../types.ts';
+import { maskSecretForms } from './secret-forms.ts';
+import type { SetupFailure } from './types.ts';
+
+const TAIL_CHARS = 4_000;
+
+export interface SetupRunResult {
+  failure?: SetupFailure;
+  /** Every command's output, masked, for the logs. */
+  log: string;
+  durationMs: number;
+}
+
+function tail(text: string): string {
+  return text.length <= TAIL_CHARS
+    ? text
+    : `[… ${text.length - TAIL_CHARS} earlier characters cut]\n${text.slice(-TAIL_CHARS)}`;
+}
+
+/**
+ * Runs the setup commands in order, each with the command timeout and output cap of any command;
+ * the first failure stops the setup. Output is masked with every form of the setup secrets before
+ * it goes anywhere; the refused hosts are named at the end of the failing command's output.
+ */
+export async function runSetupCommands(options: {
+  commands: readonly string[];
+  exec: (request: ExecRequest) => Promise<ExecResult>;
+  timeoutMs: number;
+  secretForms: readonly string[];
+  deniedHosts: () => string[];
+  onProgress?: (line: string) => void;
+  signal?: AbortSignal;
+}): Promise<SetupRunResult> {
+  const started = Date.now();
+  let log = '';
+  for (const command of options.commands) {
+    options.onProgress?.(`environment: ${command} …`);
+    const result = await options.exec({
+      cmd: `{\n${command}\n} 2>&1`,
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
+    });
+    const output = maskSecretForms(`${result.stdout}${result.stderr}`, options.secretForms);
+    log += `$ ${command}\n${output}\n`;
+    if (result.exitCode !== 0 || result.timedOut) {
+      const denied = options.deniedHosts();
+      const refusal =
+        denied.length > 0
+          ? `\nbaton: the egress proxy refused ${denied.join(', ')} (not on the setup allowlist; see sandbox.setupAllowHosts)`
+          : '';
+      return {
+        failure: {
+          command,
+          exitCode: result.exitCode,
+          timedOut: result.timedOut,
+          outputTail: tail(`${output}${refusal}`),
+        },
+        log,
+        durationMs: Date.now() - started,
+      };
+    }
+  }
+  return { log, durationMs: Date.now() - started };
+}
