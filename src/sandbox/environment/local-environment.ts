@@ -65,7 +65,7 @@ export function createLocalEnvironment(options: {
   const mounted: string[] = [];
   const releases: (() => Promise<void>)[] = [];
   let current: { plan: SetupPlan; key: string; repo: string } | undefined;
-  let agentNetwork: Promise<{ route: EgressRoute; env: Record<string, string> }> | undefined;
+  let agentNetwork: Promise<PhaseOptions> | undefined;
   let paths: string[] = [];
 
   const readFile = (path: string) => readWorkspaceFile(workspaceDir, path).catch(() => undefined);
@@ -279,12 +279,12 @@ export function createLocalEnvironment(options: {
     },
 
     /** `sandbox.network: registries`: the agent's commands reach the setup allowlist, without secrets. */
-    agentNetwork(): Promise<{ route: EgressRoute; env: Record<string, string> }> {
+    agentNetwork(): Promise<PhaseOptions> {
       agentNetwork ??= (async () => {
         const registries = registriesFor([...ALL_ECOSYSTEMS]);
         const proxy = await openProxy('agent', registries);
         return {
-          route: { socketPath: proxy.socketPath, nodePath: shared.nodePath },
+          egress: { socketPath: proxy.socketPath, nodePath: shared.nodePath },
           env: { ...registries.env, ...egressEnv() },
         };
       })();
