@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import type { Config } from '../config/schema.ts';
+import type { Config, RepoConfig } from '../config/schema.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createTurnQueue } from '../runs/queue.ts';
+import { createEnvironmentPrebuilder } from '../sandbox/environment/prepare-repo.ts';
 import { openStore } from '../store/index.ts';
 import { composeGateway } from './compose-gateway.ts';
 import { composeIntegrations } from './compose-integrations.ts';
@@ -81,7 +82,20 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
     });
     await worker.start();
     options.announce(`Worker: on (${config.runs.workerConcurrency} runs at a time)`);
+    const prebuilder =
+      config.sandbox.prebuildIntervalMs > 0 && config.repos.length > 0
+        ? createEnvironmentPrebuilder({
+            provider: runner.deps.provider,
+            repos: () => config.repos,
+            authFor: (repo) => runner.deps.repoAuthFor?.(repo as RepoConfig) ?? Promise.resolve(undefined),
+            limits: config.sandbox,
+            intervalMs: config.sandbox.prebuildIntervalMs,
+            log: log.child({ role: 'prebuild' }),
+          })
+        : undefined;
+    prebuilder?.start();
     stops.push(async () => {
+      await prebuilder?.stop();
       await worker.stop();
       await runner.close();
     });

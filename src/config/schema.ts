@@ -66,6 +66,8 @@ export const sandboxSchema = z.object({
   setupTimeoutMs: z.number().int().positive().default(900_000),
   /** Size budget of the environment cache; the least recently used snapshots go beyond it. */
   environmentCacheMb: z.number().int().positive().default(20_480),
+  /** How often a worker looks for a new environment key on each configured repository's default branch; 0: never. */
+  prebuildIntervalMs: z.number().int().min(0).default(300_000),
   /** Host environment variables copied into the sandbox. Nothing else enters it. */
   envAllowlist: z.array(z.string()).default(['LANG', 'LC_ALL', 'TZ']),
   /** Lifetime of a cloud sandbox. */

@@ -26,6 +26,8 @@ export interface CliHarness {
   model: Awaited<ReturnType<typeof startFakeOpenAI>>;
   dataDir: string;
   run(task: string, options?: { json?: boolean }): Promise<CliRun>;
+  /** Any other `baton` command with the harness's configuration and environment. */
+  command(args: string[]): Promise<CliRun>;
   /** Commits on the run's branch since main, oldest first: `sha subject`. */
   branchCommits(branch: string): string[];
   close(): Promise<void>;
@@ -81,6 +83,18 @@ export async function createCliHarness(
         task,
       ];
       const exitCode = await main(args, {
+        out: (line) => out.push(line),
+        err: (line) => err.push(line),
+        env,
+        cwd: data.path,
+        stdin: new PassThrough(),
+      });
+      return { exitCode, out, err };
+    },
+    async command(args) {
+      const out: string[] = [];
+      const err: string[] = [];
+      const exitCode = await main([...args, '--config', configPath], {
         out: (line) => out.push(line),
         err: (line) => err.push(line),
         env,
