@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, lstatSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -58,7 +58,8 @@ export async function benchEnvironmentReady(): Promise<void> {
     const published: PublishedVersion[] = [];
     for (let index = 0; index < PACKAGES; index++) {
       const files: Record<string, string> = { 'index.js': `module.exports = ${index};\n` };
-      for (let file = 0; file < FILES_PER_PACKAGE; file++) files[`lib/part-${file}.js`] = `module.exports = ${file};\n`;
+      for (let file = 0; file < FILES_PER_PACKAGE; file++)
+        files[`lib/part-${file}.js`] = `module.exports = ${file};\n`;
       published.push(registry.publish({ name: `bench-package-${index}`, version: '1.0.0', files }));
     }
     const source = join(root, 'source');
@@ -71,7 +72,10 @@ export async function benchEnvironmentReady(): Promise<void> {
         devDependencies: Object.fromEntries(published.map((entry) => [entry.name, entry.version])),
       }),
     );
-    writeFileSync(join(source, 'package-lock.json'), lockfileFor({ name: 'bench-app', version: '1.0.0' }, published));
+    writeFileSync(
+      join(source, 'package-lock.json'),
+      lockfileFor({ name: 'bench-app', version: '1.0.0' }, published),
+    );
     const git = (...args: string[]) => execFileSync('git', args, { cwd: source, stdio: 'ignore' });
     git('init', '-q', '-b', 'main');
     git('add', '-A');
