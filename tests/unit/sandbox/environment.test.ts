@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../../../src/observability/logger.ts';
+import { createEnvironmentPrebuilder } from '../../../src/sandbox/environment/prepare-repo.ts';
 import type { EnvironmentRequest } from '../../../src/sandbox/environment/types.ts';
 import { createLocalSandboxProvider, type LocalSandboxProvider } from '../../../src/sandbox/index.ts';
 import type { Sandbox, SandboxLimits } from '../../../src/sandbox/types.ts';
@@ -244,10 +245,50 @@ describe('environments on the local sandbox (setup, egress allowlist, cache)', (
     }
   }, 180_000);
 
+  it('a setup command past its timeout fails the setup with a clear line; the prebuild builds a new key once', async () => {
+    const quick = createLocalSandboxProvider({
+      dataDir: data.path,
+      hostEnv: hostEnv(),
+      spares: 0,
+      log: createSilentLogger(),
+      environment: { setupAllowHosts: [], setupTimeoutMs: 1000, environmentCacheMb: 1024 },
+    });
+    const slow = await open({ on: quick });
+    const timedOut = await prepare(slow, { setup: ['sleep 30'] });
+    expect(timedOut).toMatchObject({ status: 'failed', failure: { command: 'sleep 30', timedOut: true } });
+
+    const prebuilt = createFixtureRepo({
+      'requirements.txt': 'greetlib\n',
+    });
+    try {
+      const prebuilder = createEnvironmentPrebuilder({
+        provider,
+        repos: () => [{ name: 'prebuilt', url: prebuilt.path, defaultBranch: 'main' }],
+        limits: limits('off'),
+        intervalMs: 3_600_000,
+        log: createSilentLogger(),
+      });
+      const count = async () =>
+        ((await provider.environments?.list()) ?? []).filter((entry) => entry.repo === 'prebuilt').length;
+      await prebuilder.runOnce();
+      expect(await count()).toBe(1);
+      await prebuilder.runOnce();
+      expect(await count()).toBe(1);
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(join(prebuilt.path, 'requirements.txt'), 'greetlib==1.0\n');
+      prebuilt.git('commit', '-qam', 'pin greetlib');
+      await prebuilder.runOnce();
+      expect(await count()).toBe(2);
+      await prebuilder.stop();
+    } finally {
+      prebuilt.cleanup();
+    }
+  }, 180_000);
+
   it('the cache lists, ages out least recently used entries beyond the budget, and prunes', async () => {
     const store = provider.environments;
     const entries = (await store?.list()) ?? [];
-    expect(entries.length).toBeGreaterThanOrEqual(3);
+    expect(entries.length).toBeGreaterThanOrEqual(5);
     for (const entry of entries) expect(statSync(join(entry.directory, 'meta.json')).isFile()).toBe(true);
     for (const sandbox of sandboxes.splice(0)) await sandbox.dispose();
     const removed = (await store?.prune({ all: true })) ?? [];
