@@ -54,10 +54,24 @@ function packageScripts(packageJson: string | undefined): Record<string, string>
   }
 }
 
-/** Script names that mean the same step when the plain `lint` / `test` script is absent. */
+/**
+ * Script names that mean the same step when the plain `lint` / `test` script is absent, in tiers:
+ * a name that says the step (`check:lint`) wins over a general one (`check`); two in one tier are
+ * ambiguous.
+ */
+const SCRIPT_TIERS: Record<CheckKind, readonly (readonly string[])[]> = {
+  lint: [
+    ['lint:check', 'check:lint', 'lint:all'],
+    ['check', 'typecheck', 'type-check', 'check-types'],
+  ],
+  test: [
+    ['test:unit', 'test:all'],
+    ['tests', 'unit', 'spec'],
+  ],
+};
 const SCRIPT_VARIANTS: Record<CheckKind, readonly string[]> = {
-  lint: ['lint:check', 'check:lint', 'lint:all', 'check', 'typecheck', 'type-check', 'check-types'],
-  test: ['test:unit', 'test:all', 'tests', 'unit', 'spec'],
+  lint: SCRIPT_TIERS.lint.flat(),
+  test: SCRIPT_TIERS.test.flat(),
 };
 
 function fromPackageJson(kind: CheckKind, files: ProjectFiles): CommandDetection | undefined {
@@ -75,7 +89,8 @@ function fromPackageJson(kind: CheckKind, files: ProjectFiles): CommandDetection
     const command = kind === 'test' ? 'npm test' : 'npm run lint';
     return { type: 'found', command, source: 'package.json', reason: `package.json has a "${kind}" script` };
   }
-  const variants = SCRIPT_VARIANTS[kind].filter(usable);
+  const variants =
+    SCRIPT_TIERS[kind].map((tier) => tier.filter(usable)).find((tier) => tier.length > 0) ?? [];
   if (variants.length === 1 && variants[0]) {
     const name = variants[0];
     return {

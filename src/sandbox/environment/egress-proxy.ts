@@ -14,6 +14,8 @@ export interface EgressProxy {
   readonly socketPath: string;
   /** Every destination refused so far, `host:port`, in the order first refused. */
   deniedHosts(): string[];
+  /** The same, each with why it was refused. */
+  refusals(): { destination: string; reason: string }[];
   /** Requests let through (CONNECT tunnels and plain HTTP requests). */
   allowedCount(): number;
   close(): Promise<void>;
@@ -88,10 +90,12 @@ export async function createEgressProxy(options: {
 }): Promise<EgressProxy> {
   const lookup: Lookup = options.lookup ?? ((host) => dnsLookup(host, { all: true, verbatim: true }));
   const denied: string[] = [];
+  const reasons = new Map<string, string>();
   const open = new Set<Duplex>();
   let allowed = 0;
   const refuse = (destination: string, reason: string) => {
     if (!denied.includes(destination)) denied.push(destination);
+    reasons.set(destination, reason);
     options.log?.warn({ destination, reason }, 'egress refused');
     return `Baton's egress proxy refused ${destination}: ${reason}.`;
   };
@@ -190,6 +194,7 @@ export async function createEgressProxy(options: {
   return {
     socketPath: options.socketPath,
     deniedHosts: () => [...denied],
+    refusals: () => denied.map((destination) => ({ destination, reason: reasons.get(destination) ?? '' })),
     allowedCount: () => allowed,
     async close() {
       for (const stream of open) stream.destroy();

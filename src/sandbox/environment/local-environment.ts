@@ -132,7 +132,7 @@ export function createLocalEnvironment(options: {
           options.exec(execRequest, { egress: route, env, ...(home ? { homeDir: home } : {}) }),
         timeoutMs: shared.setupTimeoutMs,
         secretForms: forms,
-        deniedHosts: () => proxy.deniedHosts(),
+        refusals: () => proxy.refusals(),
         onProgress: request.onProgress,
         signal: request.signal,
       });

@@ -27,7 +27,7 @@ export async function runSetupCommands(options: {
   exec: (request: ExecRequest) => Promise<ExecResult>;
   timeoutMs: number;
   secretForms: readonly string[];
-  deniedHosts: () => string[];
+  refusals: () => { destination: string; reason: string }[];
   onProgress?: (line: string) => void;
   signal?: AbortSignal;
 }): Promise<SetupRunResult> {
@@ -43,11 +43,13 @@ export async function runSetupCommands(options: {
     const output = maskSecretForms(`${result.stdout}${result.stderr}`, options.secretForms);
     log += `$ ${command}\n${output}\n`;
     if (result.exitCode !== 0 || result.timedOut) {
-      const denied = options.deniedHosts();
-      const refusal =
-        denied.length > 0
-          ? `\nbaton: the egress proxy refused ${denied.join(', ')} (not on the setup allowlist; see sandbox.setupAllowHosts)`
-          : '';
+      const refusal = options
+        .refusals()
+        .map(
+          ({ destination, reason }) =>
+            `\nbaton: the egress proxy refused ${destination}: ${reason} (see sandbox.setupAllowHosts)`,
+        )
+        .join('');
       return {
         failure: {
           command,

@@ -66,7 +66,10 @@ export function createSharedEnvironment(options: {
   return {
     store: createSnapshotStore(join(options.dataDir, 'environments')),
     locks: options.locks,
-    probe: createToolchainProbe({ pathDirectories: options.pathDirectories }),
+    probe: createToolchainProbe({
+      pathDirectories: options.pathDirectories,
+      cacheFile: join(options.dataDir, 'environments', 'toolchains.json'),
+    }),
     overlays: () => {
       overlays ??= (async () => {
         await unmountOrphans(options.dataDir, overlaysDir);

@@ -35,7 +35,9 @@ describe('detectCommands', () => {
   it('takes an unambiguous variant (check:lint, test:unit); several candidates skip with what to configure', async () => {
     await harness.sandbox.writeFile(
       'package.json',
-      JSON.stringify({ scripts: { 'check:lint': 'eslint .', 'test:unit': 'jest' } }),
+      JSON.stringify({
+        scripts: { check: 'npm run check:lint', 'check:lint': 'eslint .', 'test:unit': 'jest' },
+      }),
     );
     const single = await detectCommands({ sandbox: harness.sandbox, repo: REPO });
     expect(single.lint).toMatchObject({ type: 'found', command: 'npm run check:lint' });
