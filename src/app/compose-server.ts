@@ -51,7 +51,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
   });
   const queue = createTurnQueue({ sql, log, heartbeatSeconds: config.runs.heartbeatSeconds });
   await queue.start();
-  const secrets = secretValues(environment);
+  const secrets = secretValues(environment, config);
   const telemetry =
     options.telemetry ?? startTelemetry(environment, { queueDepth: () => store.countQueued() });
   const integrations = composeIntegrations({

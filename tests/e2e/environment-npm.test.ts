@@ -1,4 +1,7 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import {
   type FakeNpmRegistry,
   lockfileFor,
@@ -7,6 +10,7 @@ import {
 } from '../fakes/npm-registry.ts';
 import { type CliHarness, type CliRun, createCliHarness } from './cli-harness.ts';
 
+const SETUP_SECRET = 'npm_e2esetupsecret0123456789abcdef';
 const GREET_BIN = "#!/usr/bin/env node\nconsole.log('greeter says hello');\n";
 
 function projectFiles(greeter: PublishedVersion): Record<string, string> {
@@ -97,13 +101,34 @@ describe('environment setup with npm (zero configuration, loopback registry)', (
       files: { 'bin/greet.js': GREET_BIN },
       bin: { greet: 'bin/greet.js' },
     });
+    const files = { ...projectFiles(greeter), '.npmrc': `//${registry.host}/:_authToken=\${NPM_TOKEN}\n` };
     harness = await createCliHarness({
-      files: projectFiles(greeter),
-      env: { npm_config_registry: registry.url },
+      files,
+      env: { npm_config_registry: registry.url, NPM_TOKEN: SETUP_SECRET },
     });
-    harness.model.enqueue(...fixAdd);
+    // The repository's entry names its setup secret (the harness made the repository first).
+    const configPath = join(dirname(harness.dataDir), 'baton.yaml');
+    const config = parse(readFileSync(configPath, 'utf8'));
+    config.repos = [{ name: 'app', url: harness.repo.path, setupSecrets: ['NPM_TOKEN'] }];
+    writeFileSync(configPath, stringify(config));
+    registry.requireAuth(`Bearer ${SETUP_SECRET}`);
+    harness.model.enqueue(
+      {
+        type: 'tool_calls',
+        calls: [
+          {
+            name: 'run_command',
+            arguments: {
+              command: 'env; cat .npmrc ~/.npmrc 2>&1; grep -r _authToken node_modules 2>&1 | head -3',
+            },
+          },
+        ],
+      },
+      ...fixAdd,
+    );
 
     const first = await harness.run('fix add', { json: true });
+    registry.requireAuth(undefined);
 
     expect(first.exitCode, [...first.out, ...first.err].join('\n').slice(-6000)).toBe(0);
     const installed = environmentItem(first);
@@ -116,9 +141,17 @@ describe('environment setup with npm (zero configuration, loopback registry)', (
     expect(installed.key).toMatch(/^[0-9a-f]{32}$/);
     expect(tarballRequests(registry)).toHaveLength(1);
     // The agent's own `npm test` ran the installed bin (its output reached the model).
-    expect(JSON.stringify(harness.model.requests[1]?.body)).toContain('greeter says hello');
+    expect(JSON.stringify(harness.model.requests[2]?.body)).toContain('greeter says hello');
+    // The setup secret reached the setup only: the registry saw it; the agent, items, logs and commits did not.
+    expect(registry.requests.filter((request) => request.path.endsWith('.tgz'))[0]?.authorization).toBe(
+      `Bearer ${SETUP_SECRET}`,
+    );
+    expect(JSON.stringify(harness.model.requests)).not.toContain(SETUP_SECRET);
+    expect(first.out.join('\n')).not.toContain(SETUP_SECRET);
+    expect(readFileSync(join(harness.dataDir, 'logs', 'baton.log'), 'utf8')).not.toContain(SETUP_SECRET);
     const branch = harness.repo.git('for-each-ref', '--format=%(refname:short)', 'refs/heads/baton/');
     expect(harness.repo.git('diff', '--name-only', `main..${branch}`)).toBe('src/math.js');
+    expect(harness.repo.git('log', '-p', `main..${branch}`)).not.toContain(SETUP_SECRET);
     const steps = items(first)
       .filter((item) => item.payload.type === 'middleware_step')
       .map((item) => `${item.payload.name}:${item.payload.status}`);
