@@ -63,7 +63,9 @@ export function secretValues(
   environment: Environment,
   config?: { repos: readonly { setupSecrets?: readonly string[] }[] },
 ): string[] {
-  const own = Object.values(environment.secrets).filter((value): value is string => typeof value === 'string');
+  const own = Object.values(environment.secrets).filter(
+    (value): value is string => typeof value === 'string',
+  );
   const setup = (config?.repos ?? []).flatMap((repo) =>
     (repo.setupSecrets ?? []).flatMap((name) => {
       const value = environment.host[name];

@@ -93,6 +93,12 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
       record,
       writerSandbox: (index) => sandboxOptions(`${branch}-writer-${index}`),
       environmentLine: () => environment?.line(),
+      environmentRequest: {
+        repo: input.repo.name,
+        setup: input.repo.setup,
+        setupSecrets: input.repo.setupSecrets ?? [],
+        signal,
+      },
     });
     environment = createTurnEnvironment({
       sandbox: workspace,

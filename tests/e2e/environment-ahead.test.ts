@@ -15,7 +15,7 @@ describe('environments ahead of time and mid-run (baton prepare, baton cache, a 
     await harness?.close();
     harness = undefined;
     await registry.close();
-  });
+  }, 240_000);
 
   it('baton prepare builds it, baton cache ls shows it, the run then starts from it with no registry request, prune empties it', async () => {
     const greeter = registry.publish({
@@ -58,7 +58,7 @@ describe('environments ahead of time and mid-run (baton prepare, baton cache, a 
     expect((await harness.command(['cache', 'explode'])).err.join('\n')).toContain(
       'baton cache ls | baton cache prune [--all]',
     );
-  });
+  }, 240_000);
 
   it('with network: registries the agent adds a dependency; the environment is refreshed before the checks, which pass', async () => {
     const greeter = registry.publish({
@@ -136,5 +136,5 @@ describe('environments ahead of time and mid-run (baton prepare, baton cache, a 
       'package.json',
       'twice.js',
     ]);
-  });
+  }, 240_000);
 });

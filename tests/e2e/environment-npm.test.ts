@@ -92,7 +92,7 @@ describe('environment setup with npm (zero configuration, loopback registry)', (
     await harness?.close();
     harness = undefined;
     await registry.close();
-  });
+  }, 240_000);
 
   it('installs through the egress proxy, the agent runs the package bin, the commit holds only the fix; a second run starts from the cache', async () => {
     const greeter = registry.publish({
@@ -165,7 +165,7 @@ describe('environment setup with npm (zero configuration, loopback registry)', (
     expect(registry.requests.length).toBe(requestsBefore);
     expect(second.out.some((line) => /^environment: ready from cache \(\d+\.\d s\)$/.test(line))).toBe(true);
     expect(second.out.join('\n')).toMatch(/✓ test: npm test: exit 0/);
-  });
+  }, 240_000);
 
   it('a lockfile naming a version the registry lacks: the run continues, the agent sees the error, the terminal says so', async () => {
     const greeter = registry.publish({
@@ -214,5 +214,5 @@ describe('environment setup with npm (zero configuration, loopback registry)', (
     expect(output).toMatch(/^environment: setup failed \(npm ci --no-audit --no-fund, exit \d+\)$/m);
     expect(output).toContain('Result: failed');
     expect(run.exitCode).toBe(1);
-  });
+  }, 240_000);
 });
