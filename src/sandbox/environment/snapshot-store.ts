@@ -46,6 +46,17 @@ function alive(pid: number): boolean {
   }
 }
 
+/** A build older than this was left by a process that died mid-setup (a setup is bounded by its timeout). */
+const ABANDONED_BUILD_MS = 6 * 3_600_000;
+
+async function removeAbandonedBuilds(building: string): Promise<void> {
+  for (const name of await readdir(building).catch(() => [] as string[])) {
+    const path = join(building, name);
+    const info = await stat(path).catch(() => undefined);
+    if (info && Date.now() - info.mtimeMs > ABANDONED_BUILD_MS) await rm(path, { recursive: true, force: true });
+  }
+}
+
 /**
  * The environment cache on the host: `entries/<key>/{meta.json,tree/}`. An entry appears with one
  * rename once complete, so a reader never sees half a snapshot; `meta.json`'s mtime is its last use;
@@ -139,6 +150,7 @@ export function createSnapshotStore(root: string) {
      * `all` removes every unused entry. Returns what was removed.
      */
     async prune(options: { budgetBytes?: number; all?: boolean }): Promise<SnapshotEntry[]> {
+      await removeAbandonedBuilds(building);
       const list = await this.list();
       let total = list.reduce((sum, entry) => sum + entry.sizeBytes, 0);
       const removed: SnapshotEntry[] = [];
