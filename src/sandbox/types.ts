@@ -44,6 +44,8 @@ export interface ExecRequest {
   env?: Record<string, string>;
   stdin?: string;
   signal?: AbortSignal;
+  /** Live output as it arrives (stdout and stderr, in chunks), e.g. an install's progress. */
+  onOutput?: (chunk: string) => void;
 }
 
 export interface ExecResult {

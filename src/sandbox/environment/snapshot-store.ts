@@ -53,7 +53,8 @@ async function removeAbandonedBuilds(building: string): Promise<void> {
   for (const name of await readdir(building).catch(() => [] as string[])) {
     const path = join(building, name);
     const info = await stat(path).catch(() => undefined);
-    if (info && Date.now() - info.mtimeMs > ABANDONED_BUILD_MS) await rm(path, { recursive: true, force: true });
+    if (info && Date.now() - info.mtimeMs > ABANDONED_BUILD_MS)
+      await rm(path, { recursive: true, force: true });
   }
 }
 

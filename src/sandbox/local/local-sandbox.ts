@@ -118,6 +118,7 @@ export function createLocalSandbox(options: LocalSandboxOptions): Sandbox {
         args,
         hostPath: options.hostEnv.PATH ?? '/usr/local/bin:/usr/bin:/bin',
         stdin: request.stdin,
+        onOutput: request.onOutput,
         timeoutMs: request.timeoutMs ?? options.limits.commandTimeoutMs,
         signal: request.signal,
         outputCapBytes: options.limits.outputCapBytes,
