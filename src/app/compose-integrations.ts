@@ -6,14 +6,15 @@ import {
   createGitHubClient,
   createGitHubPublisher,
   createGitHubPullRequests,
+  createGitHubRemoteBranchReader,
   type GitHubClient,
   repoAuthFor,
 } from '../integrations/github/index.ts';
 import { createLinearClient, type LinearClient } from '../integrations/linear/index.ts';
 import { createSlackWebClient } from '../integrations/slack/index.ts';
 import type { Logger } from '../observability/logger.ts';
-import { createLocalPublisher } from '../runs/publish-local.ts';
-import type { Publisher } from '../runs/turn-dependencies.ts';
+import { createLocalPublisher, createLocalRemoteBranchReader } from '../runs/publish-local.ts';
+import type { Publisher, RemoteBranchReader } from '../runs/turn-dependencies.ts';
 import type { Environment } from './environment.ts';
 
 const DEFAULT_GITHUB_API = 'https://api.github.com';
@@ -26,11 +27,14 @@ export interface Integrations {
     webHost: string;
     pullRequests: PullRequestService;
     publisher: Publisher;
+    remoteBranch: RemoteBranchReader;
     repoAuth: (repo: string) => Promise<{ username: string; password: string }>;
   };
   linear?: LinearClient;
   /** Pushes a repository on GitHub with the App's token; any other (a path, another host) as it is. */
   publish: Publisher;
+  /** Reads a branch on its remote: GitHub's API for repositories there, `git ls-remote` for others. */
+  remoteBranch: RemoteBranchReader;
   isGitHubRepo(repo: RepoConfig): boolean;
 }
 
@@ -92,6 +96,7 @@ export function composeIntegrations(options: {
         hostEnv: environment.host,
         log: githubLog,
       }),
+      remoteBranch: createGitHubRemoteBranchReader({ client }),
       repoAuth: repoAuthFor(auth),
     };
   }
@@ -103,11 +108,14 @@ export function composeIntegrations(options: {
     }
   };
   const local = createLocalPublisher({ dataDir: options.dataDir, log });
+  const localRemote = createLocalRemoteBranchReader({ hostEnv: environment.host });
   return {
     slack,
     github,
     linear,
     isGitHubRepo,
     publish: (input) => (github && isGitHubRepo(input.repo) ? github.publisher(input) : local(input)),
+    remoteBranch: (input) =>
+      github && isGitHubRepo(input.repo) ? github.remoteBranch(input) : localRemote(input),
   };
 }

@@ -59,6 +59,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
       log,
       store,
       publish: integrations.publish,
+      remoteBranch: integrations.remoteBranch,
       pullRequestsFor: (repo) =>
         integrations.isGitHubRepo(repo) ? integrations.github?.pullRequests : undefined,
       repoAuthFor: async (repo) =>

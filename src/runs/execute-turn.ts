@@ -1,4 +1,4 @@
-import type { MiddlewareHost, RequestInfo } from '../../middleware/types.ts';
+import type { RequestInfo } from '../../middleware/types.ts';
 import { createUsageMeter, type UsageMeter } from '../agent/budget.ts';
 import { createCompactor } from '../agent/compaction.ts';
 import { type AgentLoopResult, runAgentLoop } from '../agent/loop.ts';
@@ -15,9 +15,11 @@ import { takeCheckpoint, workspaceHead } from './checkpoint.ts';
 import { startConversation } from './conversation.ts';
 import type { ItemPayload } from './items.ts';
 import { keepWork } from './keep-work.ts';
-import { buildOutcome } from './outcome.ts';
+import { readDeliveryFacts } from './delivery-facts.ts';
+import { buildOutcome, failureOutcome } from './outcome.ts';
 import type { Reporter, RunOutcome } from './reporter.ts';
 import type { TurnDependencies } from './turn-dependencies.ts';
+import { createTurnHost } from './turn-host.ts';
 import { createTurnToolContext } from './turn-tools.ts';
 
 export interface TurnInput {
@@ -69,6 +71,16 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
     limits: config.sandbox,
     signal,
   });
+
+  const factsOf = (workspace: Sandbox | undefined) =>
+    readDeliveryFacts({
+      sandbox: workspace,
+      repo: input.repo,
+      branch,
+      remoteBranch: deps.remoteBranch,
+      pullRequests: deps.pullRequestsFor?.(input.repo),
+      log,
+    });
 
   let outcome: RunOutcome;
   let sandbox: Sandbox | undefined;
@@ -141,16 +153,13 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
         },
       });
 
-    const host: MiddlewareHost = {
-      async publish() {
-        const exported = await workspace.exportChanges();
-        if (exported.commitCount === 0) return null;
-        const published = await deps.publish({ exported, repo: input.repo, branch });
-        return { location: published.location, commit: exported.headCommit };
-      },
-      pullRequests: deps.pullRequestsFor?.(input.repo),
+    const host = createTurnHost({
+      deps,
+      workspace,
+      repo: input.repo,
+      branch,
       request: input.requestInfo ?? { threadKey: input.thread.key, requester: input.requester },
-    };
+    });
     const middlewareContext = (finish: FinishPayload) => ({
       runId: turn.id,
       sandbox: workspace,
@@ -199,19 +208,21 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
       branch,
       tokens: meter.tokens,
       costUsd: meter.costUsd,
+      facts: await factsOf(workspace),
     });
   } catch (error) {
     log.error({ err: error }, 'turn failed');
     await record({ type: 'error', code: errorCode(error), message: describeError(error) }).catch(
       () => undefined,
     );
-    outcome = {
-      status: signal.aborted ? 'cancelled' : 'failed',
-      summary: `${signal.aborted ? 'Cancelled' : `The run failed: ${describeError(error)}`}. Nothing was pushed; branch ${branch} is unchanged.`,
-      checks: [],
+    outcome = failureOutcome({
+      cancelled: signal.aborted,
+      reason: describeError(error),
+      branch,
+      facts: await factsOf(sandbox).catch(() => ({})),
       tokens: meter.tokens,
       costUsd: meter.costUsd,
-    };
+    });
   } finally {
     await sandbox?.dispose().catch((error: unknown) => log.warn({ err: error }, 'sandbox dispose failed'));
   }
