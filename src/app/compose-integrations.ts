@@ -84,7 +84,15 @@ export function composeIntegrations(options: {
       fetch: options.fetch,
       log: githubLog,
     });
-    const client = createGitHubClient({ auth, apiUrl, log: githubLog, fetch: options.fetch });
+    const client = createGitHubClient({
+      auth,
+      apiUrl,
+      log: githubLog,
+      serverErrorRetries: config.github.serverErrorRetries,
+      retryUnitMs: config.github.retryUnitMs,
+      writeIntervalMs: config.github.writeIntervalMs,
+      fetch: options.fetch,
+    });
     github = {
       client,
       webHost,

@@ -58,6 +58,7 @@ export interface FakeGitHub extends FakeGitHubSeeders {
   repoState(repo: string): FakeRepoState;
   requests: RecordedGitHubRequest[];
   appId: number;
+  clientId: string;
   privateKeyPem: string;
   installationId: number;
   issuedTokens: IssuedToken[];
@@ -249,6 +250,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     repoState: repoOf,
     requests,
     appId: credentials.appId,
+    clientId: credentials.clientId,
     privateKeyPem: credentials.privateKeyPem,
     installationId: credentials.installationId,
     issuedTokens: credentials.issuedTokens,
