@@ -3,7 +3,7 @@ import { createDashboardRoutes } from '../dashboard/routes.ts';
 import { createGateway, createRouteTable, type Gateway } from '../gateway/index.ts';
 import { describeError } from '../observability/errors.ts';
 import type { Logger } from '../observability/logger.ts';
-import { createBatonMetrics } from '../observability/metrics.ts';
+import { type BatonMetrics, createBatonMetrics } from '../observability/metrics.ts';
 import { redactSecrets } from '../observability/redact.ts';
 import { createIntake, type Intake, type SubmitResult } from '../runs/intake.ts';
 import type { TurnQueue } from '../runs/queue.ts';
@@ -36,6 +36,8 @@ export interface GatewayCompositionOptions {
   log: Logger;
   /** Also shown on stdout at start: what is on and what to set for what is off. */
   announce: (line: string) => void;
+  /** The process's metrics, shared with the worker of the same process; new ones otherwise. */
+  metrics?: BatonMetrics;
 }
 
 export interface GatewayComposition {
@@ -48,7 +50,7 @@ export interface GatewayComposition {
 export function composeGateway(options: GatewayCompositionOptions): GatewayComposition {
   const { config, environment, store, log } = options;
   const { secrets } = environment;
-  const metrics = createBatonMetrics();
+  const metrics = options.metrics ?? createBatonMetrics();
   const routes = createRouteTable();
   const intake = createIntake({
     store,

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../observability/logger.ts';
+import { createBatonMetrics } from '../observability/metrics.ts';
 import { createTurnQueue } from '../runs/queue.ts';
 import { openStore } from '../store/index.ts';
 import { composeGateway } from './compose-gateway.ts';
@@ -46,7 +47,9 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
   await queue.start();
   const secrets = secretValues(environment);
   const integrations = composeIntegrations({ config, environment, dataDir, log, fetch: options.fetch });
-  const reporterFor = createReporterFactory({ config, integrations, store, secrets, log });
+  // One set of metrics per process: the gateway serves them, the worker counts its final replies.
+  const metrics = createBatonMetrics();
+  const reporterFor = createReporterFactory({ config, integrations, store, secrets, log, metrics });
   const stops: (() => Promise<void>)[] = [];
   let port: number | undefined;
 
@@ -99,6 +102,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
       secrets,
       log: log.child({ role: 'gateway' }),
       announce: options.announce,
+      metrics,
     });
     await composed.slack?.start();
     port = await composed.gateway.start();

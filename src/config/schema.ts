@@ -127,6 +127,20 @@ export const runsSchema = z.object({
   maxGlobal: z.number().int().positive().default(8),
   /** A worker that has not reported for this long is presumed dead; its run moves to another worker. */
   heartbeatSeconds: z.number().int().min(10).default(10),
+  /** Final replies that failed: how they are retried by the worker until delivered. */
+  finals: z
+    .object({
+      /** How often a worker looks for final replies that are due again. */
+      sweepMs: z.number().int().positive().default(5_000),
+      /** First wait after a failed final reply; doubled each attempt up to `retryMaxMs`. */
+      retryBaseMs: z.number().int().positive().default(5_000),
+      retryMaxMs: z.number().int().positive().default(600_000),
+      /** Attempts before a final reply is recorded as undelivered (shown, counted, never dropped). */
+      maxAttempts: z.number().int().positive().default(8),
+      /** A process that claimed a final and did not confirm it within this long is presumed dead. */
+      leaseSeconds: z.number().int().positive().default(120),
+    })
+    .default({ sweepMs: 5_000, retryBaseMs: 5_000, retryMaxMs: 600_000, maxAttempts: 8, leaseSeconds: 120 }),
 });
 
 export const githubSchema = z.object({
@@ -135,7 +149,10 @@ export const githubSchema = z.object({
    * GITHUB_APP_PRIVATE_KEY it replaces a plain GITHUB_TOKEN.
    */
   appId: z
-    .union([z.number().int().positive(), z.string().regex(/^Iv[0-9A-Za-z._-]+$/, 'a Client ID starts with Iv')])
+    .union([
+      z.number().int().positive(),
+      z.string().regex(/^Iv[0-9A-Za-z._-]+$/, 'a Client ID starts with Iv'),
+    ])
     .optional(),
   /** The App's login, whose PRs are Baton's and whose comments are ignored. */
   botLogin: z.string().default('baton[bot]'),

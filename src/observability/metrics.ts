@@ -122,6 +122,11 @@ export interface BatonMetrics {
   runsQueued: Counter;
   /** Labels: `route`. Seconds from the first byte of a request to the end of its response. */
   ackLatency: Histogram;
+  /**
+   * Labels: `origin` (slack, linear, github), `result` (delivered, found, retrying, undelivered).
+   * Each attempt at a final reply; `undelivered` counts finals given up on (listed in the store).
+   */
+  finalDeliveries: Counter;
 }
 
 const ACK_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 3, 5];
@@ -144,6 +149,10 @@ export function createBatonMetrics(registry: MetricsRegistry = createMetricsRegi
     runsQueued: registry.counter({
       name: 'baton_runs_queued_total',
       help: 'Requests enqueued as a new turn (queued) or injected into an active run (injected).',
+    }),
+    finalDeliveries: registry.counter({
+      name: 'baton_final_replies_total',
+      help: 'Attempts at a final reply, by origin and result (delivered, found, retrying, undelivered).',
     }),
     ackLatency: registry.histogram({
       name: 'baton_http_ack_seconds',

@@ -26,10 +26,7 @@ const AHEAD_SCRIPT = [
 ].join('\n');
 
 /** The workspace's head and how many commits it has beyond the base; undefined when unreadable. */
-export async function workspaceAhead(
-  sandbox: Sandbox,
-  baseRef: string,
-): Promise<DeliveryFacts['workspace']> {
+export async function workspaceAhead(sandbox: Sandbox, baseRef: string): Promise<DeliveryFacts['workspace']> {
   const result = await sandbox.exec({ cmd: AHEAD_SCRIPT, env: { BATON_BASE: baseRef } });
   const [head = '', count = ''] = result.stdout.trim().split('\n');
   const commitsAhead = Number(count);

@@ -13,9 +13,9 @@ import type { FinishPayload, ToolResult } from '../tools/types.ts';
 import { runCheckRounds } from './check-rounds.ts';
 import { takeCheckpoint, workspaceHead } from './checkpoint.ts';
 import { startConversation } from './conversation.ts';
+import { readDeliveryFacts } from './delivery-facts.ts';
 import type { ItemPayload } from './items.ts';
 import { keepWork } from './keep-work.ts';
-import { readDeliveryFacts } from './delivery-facts.ts';
 import { buildOutcome, failureOutcome } from './outcome.ts';
 import type { Reporter, RunOutcome } from './reporter.ts';
 import type { TurnDependencies } from './turn-dependencies.ts';
@@ -42,6 +42,8 @@ export interface TurnInput {
   lostOwnership?: () => boolean;
   /** Records the turn's end only if this process still owns it (a worker); false: another one reports. */
   claimFinish?: (status: RunOutcome['status'], error: string | null) => Promise<boolean>;
+  /** Records the final reply as owed before it is posted, so a crash in between cannot lose it. */
+  recordFinal?: (outcome: RunOutcome) => Promise<void>;
 }
 
 /** Tools whose calls may change the workspace; a checkpoint follows them. */
@@ -246,6 +248,7 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
     return outcome;
   }
   await record({ type: 'status', text: `turn ${outcome.status}` });
+  await input.recordFinal?.(outcome);
   await reporter.finish(outcome);
   return outcome;
 }

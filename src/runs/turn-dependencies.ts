@@ -22,7 +22,10 @@ export interface RemoteBranch {
 }
 
 /** Reads the branch on the remote itself; null when the remote has no such branch. */
-export type RemoteBranchReader = (input: { repo: RepoConfig; branch: string }) => Promise<RemoteBranch | null>;
+export type RemoteBranchReader = (input: {
+  repo: RepoConfig;
+  branch: string;
+}) => Promise<RemoteBranch | null>;
 
 /** Everything a turn needs, built once per process by the composition root. */
 export interface TurnDependencies {

@@ -72,6 +72,14 @@ export interface FakeSlack {
   addUserGroup(id: string, userIds: string[]): void;
   /** A person posts a message (what a trigger event refers to); returns it with its ts. */
   userSays(input: { channel: string; user: string; text: string; threadTs?: string }): FakeSlackMessage;
+  /**
+   * The next `times` calls to `method` (those `matches` accepts) answer HTTP `status`, like a Slack
+   * outage; later calls succeed. The failed calls are recorded with that status.
+   */
+  failNext(
+    method: string,
+    rule: { times: number; status?: number; matches?: (args: SlackArgs) => boolean },
+  ): void;
   /** The next `times` calls to `method` answer HTTP 429 with `Retry-After`. */
   rateLimit(method: string, rule: { times: number; retryAfterSeconds: number }): void;
   signRequest(body: string, secret?: string, timestampSeconds?: number): SignedHeaders;
@@ -157,6 +165,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       );
       return;
     }
+    const fault = world.faults.get(method);
+    if (fault && fault.remaining > 0 && (fault.matches?.(visibleArgs) ?? true)) {
+      fault.remaining -= 1;
+      call.status = fault.status;
+      call.error = 'fake_outage';
+      json(response, fault.status, { ok: false, error: 'fatal_error' });
+      return;
+    }
     const handler = methods[method];
     const answer: SlackAnswer = handler
       ? (authorise(method, token) ?? handler(visibleArgs))
@@ -233,6 +249,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       world.messages.push(message);
       return message;
     },
+    failNext: (method, rule) =>
+      void world.faults.set(method, {
+        remaining: rule.times,
+        status: rule.status ?? 500,
+        ...(rule.matches ? { matches: rule.matches } : {}),
+      }),
     rateLimit: (method, rule) =>
       void world.rateLimits.set(method, { remaining: rule.times, retryAfterSeconds: rule.retryAfterSeconds }),
     signRequest: (body, secret = signingSecret, timestampSeconds) =>
