@@ -1,6 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeGitHub } from '../fakes/github-server.ts';
-import { CHANNEL, createServerHarness, REPO, type ServerHarness, waitFor } from './server-harness.ts';
+import { deliverWebhook } from '../fakes/github-server.ts';
+import type { FakeLinear } from '../fakes/linear-server.ts';
+import { issueEvent } from '../fakes/linear-webhooks.ts';
+import { reviewComment } from '../unit/github-trigger/payloads.ts';
+import {
+  CHANNEL,
+  createServerHarness,
+  GITHUB_WEBHOOK_SECRET,
+  REPO,
+  type ServerHarness,
+  waitFor,
+} from './server-harness.ts';
 
 const readMath = { name: 'read_file', arguments: { path: 'src/math.js' } };
 const fixAdd = {
@@ -26,15 +37,38 @@ async function fixInNewThread(harness: ServerHarness, summary: string) {
   return { ts };
 }
 
-describe('delivery under GitHub faults (baton start in-process, fake GitHub)', () => {
+/** A final reply's attempts as `/metrics` counts them. */
+async function finalReplies(harness: ServerHarness, origin: string, result: string): Promise<number> {
+  const text = await (await fetch(harness.url('/metrics'))).text();
+  const line = text
+    .split('\n')
+    .find((candidate) =>
+      candidate.startsWith(`baton_final_replies_total{origin="${origin}",result="${result}"}`),
+    );
+  return Number(line?.split(' ').at(-1) ?? 0);
+}
+
+describe('delivery under faults (baton start in-process, fake Slack, GitHub and Linear)', () => {
   let harness: ServerHarness;
   let github: FakeGitHub;
+  let linear: FakeLinear;
   const pullsPath = `/repos/${REPO}/pulls`;
 
   beforeAll(async () => {
-    harness = await createServerHarness({ github: true });
-    if (!harness.github) throw new Error('the harness has no fake GitHub');
+    harness = await createServerHarness({
+      github: true,
+      linear: true,
+      config: {
+        linear: { teamRepos: { ENG: REPO } },
+        // Retries of a failed final within a test's patience; the policy is the production one.
+        runs: {
+          finals: { sweepMs: 100, retryBaseMs: 50, retryMaxMs: 400, maxAttempts: 8, leaseSeconds: 30 },
+        },
+      },
+    });
+    if (!harness.github || !harness.linear) throw new Error('the harness lacks a fake');
     github = harness.github;
+    linear = harness.linear;
   });
   afterAll(async () => harness?.close());
 
@@ -69,5 +103,117 @@ describe('delivery under GitHub faults (baton start in-process, fake GitHub)', (
     expect(final?.text).toContain(`pushed to ${branch}`);
     expect(final?.text).toContain('the pull request could not be opened');
     expect(final?.text).not.toMatch(/not pushed|No changes were committed/);
+  });
+
+  it('five Slack 500s on the final reply, then recovery: exactly one final, ✅, counted', async () => {
+    // Only the final carries metadata: the status message and reactions are not part of the outage.
+    harness.slack.failNext('chat.postMessage', {
+      times: 5,
+      status: 500,
+      matches: (args) => args.metadata !== undefined,
+    });
+    const { ts } = await fixInNewThread(harness, 'add() adds after a Slack outage.');
+    expect(harness.slack.reactions(CHANNEL, ts)).toContain('white_check_mark');
+    const finalPosts = harness.slack
+      .callsTo('chat.postMessage')
+      .filter((call) => call.args.thread_ts === ts && call.args.metadata !== undefined);
+    expect(finalPosts.map((call) => call.status)).toEqual([500, 500, 500, 500, 500, 200]);
+    const finals = harness.slack
+      .thread(CHANNEL, ts)
+      .filter((message) => message.metadata?.event_type === 'baton_final');
+    expect(finals).toHaveLength(1);
+    expect(finals[0]?.text).toContain('add() adds after a Slack outage.');
+    expect(finals[0]?.metadata?.event_payload.turn_id).toBe((await harness.runs())[0]?.turn.id);
+    // The retry looked for an earlier post before posting again.
+    const looked = harness.slack
+      .callsTo('conversations.replies')
+      .filter((call) => call.args.ts === ts && String(call.args.include_all_metadata) === 'true');
+    expect(looked.length).toBeGreaterThan(0);
+    expect(await finalReplies(harness, 'slack', 'retrying')).toBeGreaterThan(0);
+    expect(await finalReplies(harness, 'slack', 'delivered')).toBeGreaterThan(0);
+  });
+
+  it('a review-thread reply that answers 404 falls back to a comment on the pull request', async () => {
+    const [pull] = github.repoState(REPO).pulls;
+    if (!pull) throw new Error('an earlier test opens a pull request');
+    github.setPermission(REPO, 'rita-reviewer', 'write');
+    const asked = github.addReviewComment(REPO, pull.number, {
+      user: 'rita-reviewer',
+      body: '@baton explain this line',
+      path: 'src/math.js',
+      line: 2,
+    });
+    const repliesPath = `/repos/${REPO}/pulls/${pull.number}/comments/${asked.id}/replies`;
+    github.failNext('POST', repliesPath, 404, 5, { message: 'Not Found' });
+    harness.model.enqueue({
+      type: 'tool_calls',
+      calls: [finish('The line adds its two arguments.')],
+    });
+    const delivered = await deliverWebhook(
+      harness.url('/webhooks/github'),
+      'pull_request_review_comment',
+      reviewComment({
+        repo: REPO,
+        number: pull.number,
+        login: 'rita-reviewer',
+        body: '@baton explain this line',
+        branch: pull.head.ref,
+        commentId: asked.id,
+        path: 'src/math.js',
+        line: 2,
+      }),
+      { secret: GITHUB_WEBHOOK_SECRET },
+    );
+    expect(delivered.status).toBe(200);
+    const answer = await waitFor('the answer as a PR comment', () =>
+      github
+        .repoState(REPO)
+        .issueComments.find((comment) => comment.body?.includes('The line adds its two arguments.')),
+    );
+    expect(answer.user.login).toBe('baton[bot]');
+    expect(answer.body).toMatch(/<!-- baton:final:[^ ]+ -->/);
+    expect(github.requests.filter((request) => request.path === repliesPath).map((r) => r.status)).toEqual([
+      404,
+    ]);
+    github.failNext('POST', repliesPath, 404, 0);
+  });
+
+  it('Linear answering 500 three times on the report: the comment and the attachment arrive after recovery', async () => {
+    const issue = linear.addIssue({
+      id: 'issue-eng-7',
+      identifier: 'ENG-7',
+      title: 'add() subtracts',
+      description: 'add(2, 3) is -1.',
+      teamKey: 'ENG',
+      labels: [{ id: 'label-baton', name: 'baton' }],
+      creator: { id: 'user-ana', name: 'Ana' },
+      stateName: 'Todo',
+    });
+    harness.model.enqueue(
+      { type: 'tool_calls', calls: [readMath] },
+      { type: 'tool_calls', calls: [fixAdd] },
+      { type: 'tool_calls', calls: [finish('add() adds for Linear.')] },
+    );
+    linear.failNextRequests(3, { operations: ['attachmentLinkURL', 'createComment'] });
+    const labelAdded = issueEvent(issue, { actor: { id: 'user-ana', name: 'Ana' }, previousLabelIds: [] });
+    const delivery = await linear.deliverWebhook(harness.url('/webhooks/linear'), labelAdded, {
+      deliveryId: 'linear-delivery-eng-7',
+    });
+    expect(delivery.status).toBe(200);
+    const comment = await waitFor('the Linear comment', () =>
+      linear.comments(issue.id).find((candidate) => candidate.body.includes('add() adds for Linear.')),
+    );
+    const pull = github.repoState(REPO).pulls.find((candidate) => candidate.body?.includes('Fixes ENG-7'));
+    expect(pull).toBeDefined();
+    expect(comment.body).toContain(pull?.html_url);
+    expect(linear.attachments(issue.id).map((attachment) => attachment.url)).toEqual([pull?.html_url]);
+    expect(
+      linear.comments(issue.id).filter((candidate) => candidate.body.includes('add() adds')),
+    ).toHaveLength(1);
+    const failed = linear.requests.filter((request) =>
+      ['attachmentLinkURL', 'createComment'].includes(request.operationName),
+    );
+    expect(failed.length).toBeGreaterThanOrEqual(5);
+    expect(await finalReplies(harness, 'linear', 'retrying')).toBe(3);
   });
 });
