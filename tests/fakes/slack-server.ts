@@ -107,6 +107,11 @@ export interface FakeSlack {
   socketSend(delivery: SocketDelivery, options?: { timeoutMs?: number }): Promise<SocketAck>;
   socketConnectionCount(): number;
   socketAcks: SocketAck[];
+  /**
+   * Called after a Web API method has done its work and before its answer is sent (a test kills
+   * the caller there: the message exists, the caller never learns it). Undefined clears it.
+   */
+  afterCall(hook: ((call: RecordedSlackCall) => Promise<void>) | undefined): void;
   close(): Promise<void>;
 }
 
@@ -136,6 +141,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const apiAppId = options.apiAppId ?? 'A0FAKE';
   const signingSecret = options.signingSecret ?? 'fake-signing-secret-0000';
   const methods: Record<string, MethodHandler> = { ...chatMethods(world), ...miscMethods(world) };
+  let afterCall: ((call: RecordedSlackCall) => Promise<void>) | undefined;
 
   const authorise = (method: string, token: string | undefined): SlackAnswer | undefined => {
     if (!token) return { ok: false, error: 'not_authed' };
@@ -178,6 +184,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       ? (authorise(method, token) ?? handler(visibleArgs))
       : { ok: false, error: 'unknown_method' };
     if (!answer.ok) call.error = answer.error;
+    await afterCall?.(call);
     json(response, 200, answer);
   };
 
@@ -285,6 +292,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     socketSend: (delivery, sendOptions) => socketMode.send(delivery, sendOptions),
     socketConnectionCount: () => socketMode.connectionCount(),
     socketAcks: socketMode.acks,
+    afterCall: (hook) => {
+      afterCall = hook;
+    },
     close: async () => {
       await socketMode.close();
       server.closeAllConnections();
