@@ -235,6 +235,9 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
   }
   const error = outcome.status === 'failed' ? outcome.summary : null;
   await store.updateTurn(turn.id, { tokens: outcome.tokens, costUsd: outcome.costUsd });
+  // The thread's pull request, as GitHub has it: the dashboard and later turns read it from here.
+  if (outcome.pullRequestUrl)
+    await store.updateThread(input.thread.id, { pullRequestUrl: outcome.pullRequestUrl });
   const owned = input.claimFinish
     ? await input.claimFinish(outcome.status, error)
     : (await store.updateTurn(turn.id, {

@@ -132,7 +132,7 @@ describe('delivery across a SIGKILL (baton start --role all on PGlite, restarted
       expect(`${finals[0]?.text} ${JSON.stringify(finals[0]?.blocks)}`).toContain(pulls[0]?.html_url);
       const run = await fetchRun(restarted.port ?? 0);
       expect(run.turn).toMatchObject({ status: 'succeeded', attempt: 2 });
-      expect(run.thread.pullRequestUrl ?? pulls[0]?.html_url).toBe(pulls[0]?.html_url);
+      expect(run.thread.pullRequestUrl).toBe(pulls[0]?.html_url);
       const pushStep = run.items.filter(
         (item) => item.payload.type === 'middleware_step' && item.payload.name === 'push',
       );
