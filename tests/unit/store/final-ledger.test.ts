@@ -37,9 +37,7 @@ describe('final replies in the store: claim, release with backoff, lapse, undeli
     expect(await first.releaseFinal('Slack answered 500')).toBe('retrying');
     expect(await store.listDueFinals()).toEqual([]);
     now += 1_000;
-    expect(await store.listDueFinals()).toEqual([
-      { turnId: turn.id, origin: 'slack', outcome, attempts: 1 },
-    ]);
+    expect(await store.listDueFinals()).toEqual([{ turnId: turn.id, origin: 'slack', outcome, attempts: 1 }]);
     expect(await second.claimFinal(outcome)).toEqual({ attempt: 2 });
     expect(await second.releaseFinal('Slack answered 500 again')).toBe('retrying');
     now += 1_999;
@@ -55,7 +53,11 @@ describe('final replies in the store: claim, release with backoff, lapse, undeli
 
   it('a claim whose process died lapses after its lease; a recorded final is due after its grace', async () => {
     const turn = await newTurn('slack:C1:2');
-    await store.recordFinal(turn.id, { origin: 'linear', outcome, dueAt: new Date(now + 30_000).toISOString() });
+    await store.recordFinal(turn.id, {
+      origin: 'linear',
+      outcome,
+      dueAt: new Date(now + 30_000).toISOString(),
+    });
     expect(await store.listDueFinals()).toEqual([]);
     now += 30_000;
     expect((await store.listDueFinals()).map((due) => due.turnId)).toEqual([turn.id]);
