@@ -15,6 +15,10 @@ export interface Environment {
   /** The App's numeric id, or its Client ID (`Iv23…`). */
   githubAppId?: number | string;
   linearApiUrl?: string;
+  /** OTLP/HTTP endpoint; tracing is off without it. The SDK reads the other `OTEL_*` variables itself. */
+  otlpEndpoint?: string;
+  /** Overrides server.workerPort: where a worker-only process serves /metrics and /healthz. */
+  workerPort?: number;
   /** The host environment the sandbox's allowlist copies from. */
   host: Record<string, string | undefined>;
 }
@@ -45,6 +49,9 @@ export function readEnvironment(env: Record<string, string | undefined>): Enviro
     githubApiUrl: nonEmpty(env.GITHUB_API_URL),
     githubAppId: appIdOf(nonEmpty(env.GITHUB_APP_ID)),
     linearApiUrl: nonEmpty(env.LINEAR_API_URL),
+    otlpEndpoint:
+      nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) ?? nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT),
+    workerPort: nonEmpty(env.WORKER_PORT) ? Number(env.WORKER_PORT) : undefined,
     host: env,
   };
 }

@@ -20,7 +20,7 @@ export interface ReporterFactoryOptions {
   store: Store;
   secrets: readonly string[];
   log: Logger;
-  /** Counts each attempt at a final reply, by origin and result. */
+  /** Counts final replies that could not be delivered (yet), by origin. */
   metrics?: BatonMetrics;
 }
 
@@ -34,7 +34,11 @@ export function createReporterFactory(options: ReporterFactoryOptions) {
   const policy = { ...config.runs.finals };
   const finalsFor = (turnId: string, origin: string) => ({
     finals: finalLedgerFor(store, turnId, { origin, policy }),
-    onFinalResult: (result: FinalDeliveryResult) => options.metrics?.finalDeliveries.inc({ origin, result }),
+    // Each failed attempt counts (retried or given up); given-up finals are listed by the store.
+    onFinalResult: (result: FinalDeliveryResult) => {
+      if (result === 'retrying' || result === 'undelivered')
+        options.metrics?.undeliveredFinals.inc({ origin });
+    },
   });
   return (request: QueuedRequest, turnId: string): TurnReporter => {
     const origin = request.origin;
