@@ -41,6 +41,7 @@ export interface RunnerOptions {
   /** The store's SQL client when the caller opened it: on a Postgres server it makes environment builds single-flight across workers. */
   sql?: SqlClient;
   pullRequestsFor?: TurnDependencies['pullRequestsFor'];
+  remoteBranch?: TurnDependencies['remoteBranch'];
   repoAuthFor?: TurnDependencies['repoAuthFor'];
   onItem?: (item: Item) => void;
   /** Seams for tests: a provider or fetch other than the defaults. */
@@ -126,6 +127,7 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
     prompts: await loadPrompts(),
     publish: options.publish,
     pullRequestsFor: options.pullRequestsFor,
+    remoteBranch: options.remoteBranch,
     repoAuthFor: options.repoAuthFor,
     log,
     fetch: options.fetch,
