@@ -15,8 +15,14 @@ import type { Logger } from '../observability/logger.ts';
 import type { RepoCache } from '../repo-cache/index.ts';
 import type { Item } from '../runs/items.ts';
 import type { Publisher, TurnDependencies } from '../runs/run-turn.ts';
+import {
+  type BuildLocks,
+  createPostgresBuildLocks,
+  createProcessBuildLocks,
+} from '../sandbox/environment/build-locks.ts';
 import type { SandboxProvider } from '../sandbox/types.ts';
 import { openStore } from '../store/index.ts';
+import type { SqlClient } from '../store/sql-client.ts';
 import type { Store } from '../store/types.ts';
 import { createToolRegistry } from '../tools/registry.ts';
 import { composeSandboxProvider } from './compose-sandbox.ts';
@@ -35,7 +41,10 @@ export interface RunnerOptions {
   repoCache: RepoCache;
   /** A store the caller already opened (the server shares it with the queue); else one is opened. */
   store?: Store;
+  /** The store's SQL client when the caller opened it: on a Postgres server it makes environment builds single-flight across workers. */
+  sql?: SqlClient;
   pullRequestsFor?: TurnDependencies['pullRequestsFor'];
+  remoteBranch?: TurnDependencies['remoteBranch'];
   repoAuthFor?: TurnDependencies['repoAuthFor'];
   onItem?: (item: Item) => void;
   /** Seams for tests: a provider or fetch other than the defaults. */
@@ -62,10 +71,14 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
   const instrumented = <T>(part: T, decorate: (part: T, telemetry: Telemetry) => T): T =>
     options.telemetry ? decorate(part, options.telemetry) : part;
   const dataDir = resolve(options.cwd, environment.dataDir ?? config.sandbox.dataDir);
-  const ownStore = options.store
+  const opened = options.store
     ? undefined
-    : (await openStore({ databaseUrl: environment.databaseUrl, dataDir: resolve(dataDir, 'db') })).store;
+    : await openStore({ databaseUrl: environment.databaseUrl, dataDir: resolve(dataDir, 'db') });
+  const ownStore = opened?.store;
   const store = options.store ?? (ownStore as Store);
+  const sql = options.sql ?? opened?.sql;
+  const buildLocks: BuildLocks =
+    sql?.kind === 'postgres' ? createPostgresBuildLocks(sql) : createProcessBuildLocks();
   const composed = options.provider
     ? { provider: options.provider, local: undefined }
     : composeSandboxProvider({
@@ -76,6 +89,7 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
         store,
         spares: options.spares ?? 1,
         metrics: options.telemetry?.metrics,
+        buildLocks,
         log,
       });
   const provider = instrumented(composed.provider, instrumentProvider);
@@ -115,6 +129,7 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
     prompts: await loadPrompts(),
     publish: options.publish,
     pullRequestsFor: options.pullRequestsFor,
+    remoteBranch: options.remoteBranch,
     repoAuthFor: options.repoAuthFor,
     log,
     fetch: options.fetch,

@@ -5,6 +5,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { BatonMetrics } from '../observability/metrics.ts';
 import type { RepoCache } from '../repo-cache/index.ts';
 import { createE2BSandboxProvider, type ThreadState } from '../sandbox/e2b/index.ts';
+import type { BuildLocks } from '../sandbox/environment/build-locks.ts';
 import { createLocalSandboxProvider, type LocalSandboxProvider } from '../sandbox/index.ts';
 import type { SandboxProvider } from '../sandbox/types.ts';
 import type { Store } from '../store/types.ts';
@@ -33,6 +34,8 @@ export function composeSandboxProvider(options: {
   store: Store;
   spares: number;
   metrics?: BatonMetrics;
+  /** Environment builds one at a time per key: across workers on Postgres, else in this process. */
+  buildLocks: BuildLocks;
   log: Logger;
 }): { provider: SandboxProvider; local?: LocalSandboxProvider } {
   const { config, environment } = options;
@@ -44,6 +47,12 @@ export function composeSandboxProvider(options: {
       hostEnv: environment.host,
       log,
       spares: options.spares,
+      environment: {
+        setupAllowHosts: config.sandbox.setupAllowHosts,
+        setupTimeoutMs: config.sandbox.setupTimeoutMs,
+        environmentCacheMb: config.sandbox.environmentCacheMb,
+        locks: options.buildLocks,
+      },
     });
     return { provider: local, local };
   }

@@ -16,5 +16,6 @@ export {
   type PushBranchResult,
   pushBranch,
 } from './push-branch.ts';
+export { readRemoteBranch } from './remote-branch.ts';
 export { createRepoCache, type RepoCache, type RepoCacheOptions } from './repo-cache.ts';
 export { resolveStart, type StartPoint } from './resolve-start.ts';

@@ -38,7 +38,12 @@ export interface CliHarness {
  * throwaway data directory: the real CLI, sandbox, store, tools and middleware.
  */
 export async function createCliHarness(
-  options: { files?: Record<string, string>; config?: ConfigInput; env?: Record<string, string> } = {},
+  options: {
+    files?: Record<string, string>;
+    config?: ConfigInput;
+    /** Extra host environment (a registry's URL, a setup secret). */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<CliHarness> {
   const repo = createFixtureRepo(options.files ?? calculatorProject);
   const model = await startFakeOpenAI();

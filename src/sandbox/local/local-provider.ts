@@ -12,6 +12,8 @@ import {
   type RepoCache,
   withoutCredentials,
 } from '../../repo-cache/index.ts';
+import { type BuildLocks, createProcessBuildLocks } from '../environment/build-locks.ts';
+import { createSharedEnvironment, type EnvironmentSettings } from '../environment/shared-environment.ts';
 import type { RepoSource, Sandbox, SandboxCreateOptions, SandboxProvider } from '../types.ts';
 import { systemMounts } from './bubblewrap.ts';
 import { createLocalSandbox } from './local-sandbox.ts';
@@ -35,6 +37,8 @@ export interface LocalSandboxProviderOptions {
   rgPath?: string;
   /** Node's install prefix, mounted read-only when it is outside /usr. Default: from process.execPath. */
   nodePrefix?: string;
+  /** The environment phase (setup, egress allowlist, cache); absent: workspaces get no environment. */
+  environment?: EnvironmentSettings & { locks?: BuildLocks };
   now?: () => number;
 }
 
@@ -42,6 +46,8 @@ export interface LocalSandboxProvider extends SandboxProvider {
   readonly kind: 'local';
   /** Host path of a repository's mirror (for importChanges and pushBranch). */
   mirrorPath(repo: Pick<RepoSource, 'name'>): string;
+  /** The environment cache (for `baton cache`), when environments are on. */
+  readonly environments?: ReturnType<typeof createSharedEnvironment>['store'];
   /** Resolves when background work (spare checkouts) is done. */
   idle(): Promise<void>;
 }
@@ -66,6 +72,26 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
   const nodeOutsideUsr = nodePrefix !== '/usr' && !nodePrefix.startsWith('/usr/');
   const systemArgs = systemMounts(nodeOutsideUsr ? [nodePrefix] : []);
   const extraPath = nodeOutsideUsr ? [join(nodePrefix, 'bin')] : [];
+  const environment = options.environment
+    ? createSharedEnvironment({
+        dataDir: options.dataDir,
+        settings: options.environment,
+        locks: options.environment.locks ?? createProcessBuildLocks(),
+        hostEnv,
+        nodePrefix,
+        pathDirectories: [
+          ...extraPath,
+          '/usr/local/sbin',
+          '/usr/local/bin',
+          '/usr/sbin',
+          '/usr/bin',
+          '/sbin',
+          '/bin',
+        ],
+        rgPath: options.rgPath ?? bundledRgPath,
+        log: options.log,
+      })
+    : undefined;
   const pool = createSparePool({
     sparesDir: layout.spares,
     hostEnv,
@@ -140,6 +166,7 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
       systemArgs,
       extraPath,
       rgPath: options.rgPath ?? bundledRgPath,
+      environment,
       log: options.log,
     });
   };
@@ -148,6 +175,7 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
     kind: 'local',
     create,
     mirrorPath: (repo) => repoCache.mirrorPath(repo),
+    ...(environment ? { environments: environment.store } : {}),
     idle: () => pool.idle(),
   };
 }

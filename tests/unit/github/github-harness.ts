@@ -56,7 +56,8 @@ export async function createGitHubHarness(
     workflows: options.workflows,
     log,
   });
-  const client = createGitHubClient({ auth, apiUrl: github.apiUrl, log });
+  // No pacing between writes: the fake has no secondary limits, and the tests stay fast.
+  const client = createGitHubClient({ auth, apiUrl: github.apiUrl, log, writeIntervalMs: 0 });
   const dataDir = createTempDir('baton-github-');
   const repoCache = createRepoCache({ dataDir: dataDir.path, mirrorStaleMs: 0, log });
   const provider = createLocalSandboxProvider({ dataDir: dataDir.path, repoCache, log, spares: 0 });
