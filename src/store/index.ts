@@ -14,6 +14,7 @@ export {
   type ClaimResult,
   type CreateQueuedTurnResult,
   type InboxMessage,
+  type IntakeTransaction,
   type QueueCounts,
   type Store,
   type ThreadRecord,

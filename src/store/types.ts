@@ -1,4 +1,5 @@
 import type { Item, ItemPayload } from '../runs/items.ts';
+import type { SqlExecutor } from './sql-client.ts';
 
 export type TurnStatus =
   | 'queued'
@@ -116,6 +117,16 @@ export interface TurnReporterStateStore<State> {
   claimFinal(): Promise<boolean>;
 }
 
+/**
+ * What intake does inside one transaction: claim the keys, find or create the thread, queue a turn
+ * or append to the active one's inbox. `sql` is the transaction's connection, for a queue that can
+ * write its job in the same transaction.
+ */
+export interface IntakeTransaction
+  extends Pick<Store, 'claimDeliveries' | 'upsertThread' | 'createQueuedTurn' | 'appendInbox' | 'countsFor'> {
+  readonly sql: SqlExecutor;
+}
+
 export interface Store {
   /** Finds the thread by key or creates it. */
   upsertThread(input: {
@@ -175,5 +186,7 @@ export interface Store {
   saveReporterState(turnId: string, state: unknown): Promise<void>;
   claimStatusMessage(turnId: string): Promise<boolean>;
   claimFinal(turnId: string): Promise<boolean>;
+  /** Runs `fn` in one transaction; a throw rolls back everything it wrote. */
+  inTransaction<T>(fn: (tx: IntakeTransaction) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
