@@ -3,7 +3,7 @@ import { createSilentLogger } from '../../../src/observability/logger.ts';
 import { createIntake, type Intake } from '../../../src/runs/intake.ts';
 import type { TurnQueue } from '../../../src/runs/queue.ts';
 import { threadKeyOf } from '../../../src/runs/task-request.ts';
-import { createStore, type SqlClient, type SqlExecutor, type Store } from '../../../src/store/index.ts';
+import { createStore, type Store } from '../../../src/store/index.ts';
 import {
   type Backend,
   createSchemaPool,
@@ -12,42 +12,10 @@ import {
   slackRequest,
   startQueue,
 } from './durable-harness.ts';
+import { connectionReset, faultable } from './faulty-sql.ts';
 
 const schemas = createSchemaPool();
 afterAll(() => schemas.dropAll());
-
-/** What happens to the transaction when a statement matching `pattern` is about to run. */
-type Fault = (tx: SqlExecutor) => Promise<void>;
-
-/**
- * The store's real client, with a fault armed on intake's transaction: the next statement that
- * matches runs `fault` first (a seam argument; every statement still goes to the real database).
- */
-function faultable(sql: SqlClient) {
-  let armed: { pattern: RegExp; fault: Fault } | undefined;
-  const executorOf = (tx: SqlExecutor): SqlExecutor => ({
-    async query(text, params) {
-      const current = armed;
-      if (current?.pattern.test(text)) {
-        armed = undefined;
-        await current.fault(tx);
-      }
-      return tx.query(text, params);
-    },
-    exec: (text) => tx.exec(text),
-  });
-  const client: SqlClient = { ...sql, transaction: (fn) => sql.transaction((tx) => fn(executorOf(tx))) };
-  return {
-    client,
-    arm(pattern: RegExp, fault: Fault) {
-      armed = { pattern, fault };
-    },
-  };
-}
-
-const connectionReset: Fault = async () => {
-  throw new Error('connection reset');
-};
 
 describe.each<Backend>(['pglite', 'postgres'])('atomic intake on %s', (backend) => {
   let database: Database;
