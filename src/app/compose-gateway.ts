@@ -6,6 +6,7 @@ import type { Logger } from '../observability/logger.ts';
 import { createBatonMetrics } from '../observability/metrics.ts';
 import { redactSecrets } from '../observability/redact.ts';
 import { createIntake, type Intake, type SubmitResult } from '../runs/intake.ts';
+import { createKnownThreads } from '../runs/known-threads.ts';
 import type { TurnQueue } from '../runs/queue.ts';
 import type { QueuedRequest } from '../runs/queued-request.ts';
 import type { SqlClient } from '../store/sql-client.ts';
@@ -50,13 +51,21 @@ export function composeGateway(options: GatewayCompositionOptions): GatewayCompo
   const { secrets } = environment;
   const metrics = createBatonMetrics();
   const routes = createRouteTable();
-  const intake = createIntake({
-    store,
-    queue: options.queue,
-    config: config.runs,
-    branchPrefix: config.git.branchPrefix,
-    log,
+  // Channel chatter in threads Baton does not own is answered from memory, with no statement.
+  const knownThreads = createKnownThreads({
+    sql: options.sql,
+    authoritative: options.sql.kind === 'pglite',
+    prefix: 'slack:',
   });
+  const intake = knownThreads.wrap(
+    createIntake({
+      store,
+      queue: options.queue,
+      config: config.runs,
+      branchPrefix: config.git.branchPrefix,
+      log,
+    }),
+  );
 
   /** After the ack: the requester sees at once that Baton has the request (👀 and a status message). */
   const afterSubmit = (request: QueuedRequest, result: Exclude<SubmitResult, { type: 'duplicate' }>) => {
@@ -77,7 +86,7 @@ export function composeGateway(options: GatewayCompositionOptions): GatewayCompo
       appToken: secrets.slackAppToken,
       apiUrl: environment.slackApiUrl,
       intake,
-      store,
+      store: knownThreads,
       log: log.child({ component: 'slack-trigger' }),
       metrics,
       afterSubmit,

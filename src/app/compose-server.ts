@@ -41,6 +41,8 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
   const { store, sql } = await openStore({
     databaseUrl: environment.databaseUrl,
     dataDir: resolve(dataDir, 'db'),
+    // Embedded PGlite on a worker thread: its statements must not hold up the gateway's acks.
+    offThread: true,
   });
   const queue = createTurnQueue({ sql, log, heartbeatSeconds: config.runs.heartbeatSeconds });
   await queue.start();

@@ -1,5 +1,4 @@
 import { PgBoss } from 'pg-boss';
-import { fromPglite } from 'pg-boss/dist/adapters/pglite.js';
 import { BatonError, describeError } from '../observability/errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { SqlClient, SqlExecutor } from '../store/sql-client.ts';
@@ -62,7 +61,7 @@ export function createTurnQueue(options: TurnQueueOptions): TurnQueue {
   const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 1;
   const boss = new PgBoss({
     ...(options.sql.kind === 'pglite'
-      ? { db: fromPglite(options.sql.pglite), backend: 'pglite' as const }
+      ? { db: options.sql.jobDatabase, backend: 'pglite' as const }
       : { connectionString: options.sql.connectionString, max: 4 }),
     schema: options.schema ?? 'pgboss',
     superviseIntervalSeconds: superviseSeconds,

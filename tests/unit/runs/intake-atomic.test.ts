@@ -17,7 +17,7 @@ import { connectionReset, faultable } from './faulty-sql.ts';
 const schemas = createSchemaPool();
 afterAll(() => schemas.dropAll());
 
-describe.each<Backend>(['pglite', 'postgres'])('atomic intake on %s', (backend) => {
+describe.each<Backend>(['pglite', 'pglite-thread', 'postgres'])('atomic intake on %s', (backend) => {
   let database: Database;
   let queue: TurnQueue;
   let faults: ReturnType<typeof faultable>;
