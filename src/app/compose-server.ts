@@ -44,7 +44,12 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
     // Embedded PGlite on a worker thread: its statements must not hold up the gateway's acks.
     offThread: true,
   });
-  const queue = createTurnQueue({ sql, log, heartbeatSeconds: config.runs.heartbeatSeconds });
+  const queue = createTurnQueue({
+    sql,
+    log,
+    heartbeatSeconds: config.runs.heartbeatSeconds,
+    schema: config.runs.queueSchema,
+  });
   await queue.start();
   const secrets = secretValues(environment);
   const integrations = composeIntegrations({ config, environment, dataDir, log, fetch: options.fetch });
