@@ -18,6 +18,7 @@ export type DispatchMethods = Pick<
   | 'heartbeat'
   | 'finishTurn'
   | 'countsFor'
+  | 'countQueued'
 >;
 
 const UNIQUE_VIOLATION = '23505';
@@ -107,6 +108,13 @@ export function createDispatchMethods(options: {
 
     countsFor(turnId) {
       return countsOn(sql, turnId);
+    },
+
+    async countQueued(): Promise<number> {
+      const { rows } = await sql.query<{ queued: number | string }>(
+        `SELECT count(*) AS queued FROM turns WHERE status = 'queued' AND queued_at IS NOT NULL`,
+      );
+      return Number(rows[0]?.queued ?? 0);
     },
   };
 }
