@@ -62,7 +62,10 @@ export async function benchAckLatency(
         const result = pooled(batonRuns);
         console.log(`\n${backend}:`);
         printSide('  bare Bolt (separate process)', bareResult);
-        printSide(`  Baton gateway on ${backend}`, result);
+        printSide(
+          `  Baton (${process.env.BATON_BENCH_ROLE === 'all' ? '--role all' : '--role gateway'}) on ${backend}`,
+          result,
+        );
         const ratio = result.p99 / bareResult.p99;
         const errors = result.errors.connection + result.errors.non2xx + result.errors.timeout;
         printFigure(
@@ -203,7 +206,9 @@ async function spawnBaton(
   // BATON_BENCH_PROFILE_DIR: a CPU profile of the gateway process, written when it stops.
   const profile = process.env.BATON_BENCH_PROFILE_DIR;
   const nodeOptions = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
-  const child = spawn(process.execPath, [...nodeOptions, 'src/cli/baton.mjs', 'start', '--role', 'gateway'], {
+  // BATON_BENCH_ROLE=all: what `npm start` runs (the worker then also takes the mentions' turns).
+  const role = process.env.BATON_BENCH_ROLE === 'all' ? 'all' : 'gateway';
+  const child = spawn(process.execPath, [...nodeOptions, 'src/cli/baton.mjs', 'start', '--role', role], {
     cwd: root,
     env: {
       PATH: process.env.PATH,
