@@ -40,7 +40,12 @@ export async function createPgliteThreadClient(
     });
     worker.once('error', reject);
   });
-  worker.on('message', (reply: Reply) => {
+  const listeners = new Map<string, (payload: string) => void>();
+  worker.on('message', (reply: Reply | { notification: string; payload: string }) => {
+    if ('notification' in reply) {
+      listeners.get(reply.notification)?.(reply.payload);
+      return;
+    }
     const waiter = pending.get(reply.id);
     pending.delete(reply.id);
     waiter?.resolve(reply);
@@ -89,6 +94,18 @@ export async function createPgliteThreadClient(
         text,
       );
       return { rows: reply.rows ?? [] };
+    },
+    async listen(channel, onNotification, onReconnect) {
+      listeners.set(channel, onNotification);
+      await call({ op: 'listen', channel }, `LISTEN ${channel}`);
+      // One connection that cannot drop: subscribed once, for good.
+      onReconnect();
+      return {
+        async close() {
+          listeners.delete(channel);
+          if (!failure) await call({ op: 'unlisten', channel }, `UNLISTEN ${channel}`);
+        },
+      };
     },
   };
 

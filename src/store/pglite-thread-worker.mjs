@@ -5,7 +5,8 @@
 //
 // Protocol (one connection, so one transaction at a time): the parent posts
 //   { id, op: 'query' | 'exec', sql, params?, tx? } and { id, op: 'begin' | 'commit' | 'rollback', tx }
-// and gets { id, rows } / { id, ok: true } or { id, error: { message, code, detail } } back.
+// and gets { id, rows } / { id, ok: true } or { id, error: { message, code, detail } } back;
+// { id, op: 'listen' | 'unlisten', channel } subscribes to NOTIFY (pg-boss wakes its pollers with it).
 // Statements outside a transaction wait while one is open, as they would for a pooled connection.
 import { mkdir } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -22,6 +23,9 @@ try {
 } catch (error) {
   port.postMessage({ ready: false, error: describe(error) });
 }
+
+/** LISTEN subscriptions by channel: their notifications go to the parent as `{ notification, payload }`. */
+const subscriptions = new Map();
 
 /** The open transaction's id, or null; messages for other work wait in `waiting`. */
 let current = null;
@@ -65,6 +69,21 @@ async function run(message) {
       case 'exec': {
         const results = await database.exec(message.sql);
         return { rows: results.flatMap((result) => result.rows ?? []) };
+      }
+      case 'listen': {
+        if (!subscriptions.has(message.channel)) {
+          const unsubscribe = await database.listen(message.channel, (payload) =>
+            port.postMessage({ notification: message.channel, payload }),
+          );
+          subscriptions.set(message.channel, unsubscribe);
+        }
+        return { ok: true };
+      }
+      case 'unlisten': {
+        const unsubscribe = subscriptions.get(message.channel);
+        subscriptions.delete(message.channel);
+        await unsubscribe?.();
+        return { ok: true };
       }
       case 'begin':
         await database.exec('BEGIN');

@@ -27,6 +27,12 @@ interface SqlClientBase extends SqlExecutor {
 /** pg-boss's database seam: one statement with parameters, or a block of statements without. */
 export interface JobDatabase {
   executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  /** LISTEN, so a job sent is picked up at once instead of at the next poll. */
+  listen?(
+    channel: string,
+    onNotification: (payload: string) => void,
+    onReconnect: () => void,
+  ): Promise<{ close(): Promise<void> }>;
 }
 
 /** Embedded: the queue (pg-boss) must share this database, since one data directory has one owner. */
