@@ -1,9 +1,13 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../../../src/observability/logger.ts';
 import { createIntake, type Intake } from '../../../src/runs/intake.ts';
-import type { TurnQueue } from '../../../src/runs/queue.ts';
+import { createTurnQueue, type TurnQueue } from '../../../src/runs/queue.ts';
 import { threadKeyOf } from '../../../src/runs/task-request.ts';
-import { createStore, type Store } from '../../../src/store/index.ts';
+import { createStore, openStore, type Store } from '../../../src/store/index.ts';
 import {
   type Backend,
   createSchemaPool,
@@ -11,6 +15,7 @@ import {
   openDatabase,
   slackRequest,
   startQueue,
+  waitFor,
 } from './durable-harness.ts';
 import { connectionReset, faultable } from './faulty-sql.ts';
 
@@ -149,5 +154,55 @@ describe('atomic intake on postgres, when the connection dies mid-transaction', 
     expect(await store.listTurns(retry.threadId)).toHaveLength(1);
     expect(await queue.pending(retry.turnId)).toBe(true);
     expect(await intake.submit(request)).toEqual({ type: 'duplicate' });
+  });
+});
+
+// The embedded database: the process itself dies (SIGKILL) inside the transaction, and the same
+// data directory is opened again, as a restarted `baton start` would.
+describe('atomic intake on PGlite, when the process dies mid-transaction', () => {
+  const fixture = join(import.meta.dirname, '../../fixtures/intake-crash-process.ts');
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'baton-intake-crash-'));
+  });
+  afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+  it('leaves no claimed key after a SIGKILL between the claim and the thread; the retry runs once', async () => {
+    const request = slackRequest({ threadTs: '1700088888.000100', text: 'fix it' });
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
+      env: { ...process.env, BATON_TEST_DATA_DIR: dataDir, BATON_TEST_REQUEST: JSON.stringify(request) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    await waitFor('the claim inside the transaction', () => output.includes('"claimed"'), 60_000);
+    child.kill('SIGKILL');
+    await exited;
+
+    const { store, sql } = await openStore({ dataDir });
+    const queue = createTurnQueue({ sql, log: createSilentLogger(), heartbeatSeconds: 10 });
+    await queue.start();
+    try {
+      const claimed = await sql.query('SELECT key FROM deliveries');
+      expect(claimed.rows).toEqual([]);
+      const intake = createIntake({
+        store,
+        queue,
+        config: { maxGlobal: 8, maxPerRequester: 2 },
+        branchPrefix: 'baton/',
+        log: createSilentLogger(),
+      });
+      const retry = await intake.submit(request);
+      if (retry.type !== 'queued') throw new Error(`the retry should queue a turn, got ${retry.type}`);
+      expect(await store.listTurns(retry.threadId)).toHaveLength(1);
+      expect(await queue.pending(retry.turnId)).toBe(true);
+      expect(await intake.submit(request)).toEqual({ type: 'duplicate' });
+    } finally {
+      await queue.stop();
+      await store.close();
+    }
   });
 });
