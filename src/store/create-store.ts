@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BatonError } from '../observability/errors.ts';
 import type { Item } from '../runs/items.ts';
 import { createDispatchMethods } from './dispatch-methods.ts';
+import { createFinalMethods } from './final-methods.ts';
 import { createInboxMethods } from './inbox-methods.ts';
 import { createIntakeTransaction, upsertThreadOn } from './intake-transaction.ts';
 import { toStorableJson } from './json-safe.ts';
@@ -46,6 +47,7 @@ export function createStore(options: CreateStoreOptions): Store {
   return {
     ...createDispatchMethods({ sql, now, newId }),
     ...createInboxMethods({ sql, now }),
+    ...createFinalMethods({ sql, now }),
 
     upsertThread(input) {
       return upsertThreadOn(sql, { now, newId }, input);
