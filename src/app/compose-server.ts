@@ -50,8 +50,15 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
   const { store, sql } = await openStore({
     databaseUrl: environment.databaseUrl,
     dataDir: resolve(dataDir, 'db'),
+    // Embedded PGlite on a worker thread: its statements must not hold up the gateway's acks.
+    offThread: true,
   });
-  const queue = createTurnQueue({ sql, log, heartbeatSeconds: config.runs.heartbeatSeconds });
+  const queue = createTurnQueue({
+    sql,
+    log,
+    heartbeatSeconds: config.runs.heartbeatSeconds,
+    schema: config.runs.queueSchema,
+  });
   await queue.start();
   const secrets = secretValues(environment, config);
   const repoCache = createRepoCache({

@@ -172,6 +172,11 @@ export const runsSchema = z.object({
   maxGlobal: z.number().int().positive().default(8),
   /** A worker that has not reported for this long is presumed dead; its run moves to another worker. */
   heartbeatSeconds: z.number().int().min(10).default(10),
+  /** The Postgres schema pg-boss keeps the queue in; one per Baton installation sharing a database. */
+  queueSchema: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lowercase Postgres identifier (letters, digits, underscores)')
+    .default('pgboss'),
   /** Final replies that failed: how they are retried by the worker until delivered. */
   finals: z
     .object({
