@@ -5,6 +5,16 @@ export { type OpenStoreOptions, openStore } from './open-store.ts';
 export { createPgliteClient, type PgliteClientOptions } from './pglite-client.ts';
 export { createPostgresClient, type PostgresClientOptions } from './postgres-client.ts';
 export { reporterStateFor } from './reporter-state.ts';
+export {
+  createRunQueries,
+  type RunFilters,
+  type RunPage,
+  type RunQueries,
+  type RunSummary,
+  type RunUsage,
+  type RunVisibility,
+  type UsageRow,
+} from './run-queries.ts';
 export type { PgliteSqlClient, PostgresSqlClient, SqlClient, SqlExecutor, SqlResult } from './sql-client.ts';
 export { sqlStateOf } from './sql-errors.ts';
 export {

@@ -96,4 +96,11 @@ export const migrations: readonly Migration[] = [
         WHERE status IN ('queued', 'running') AND queued_at IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    name: 'the dashboard list: newest runs first',
+    sql: `
+      CREATE INDEX turns_started ON turns (started_at DESC, id DESC);
+    `,
+  },
 ];
