@@ -1,4 +1,6 @@
 import { benchAckLatency } from './ack-latency.ts';
+import { benchDashboardList } from './dashboard-list.ts';
+import { benchDashboardLive } from './dashboard-live.ts';
 import { benchGrepTool } from './grep-tool.ts';
 import { benchLoopOverhead } from './loop-overhead.ts';
 import { benchMentionLatency } from './mention-latency.ts';
@@ -13,6 +15,8 @@ const benchmarks: Record<string, () => Promise<void>> = {
   'ack-latency': () => benchAckLatency(),
   throughput: benchThroughput,
   'mention-latency': benchMentionLatency,
+  'dashboard-list': benchDashboardList,
+  'dashboard-live': benchDashboardLive,
 };
 
 const only = process.argv.slice(2);

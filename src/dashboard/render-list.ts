@@ -17,8 +17,9 @@ export const ORIGINS = ['slack', 'linear', 'github', 'cli'];
 export interface ListView {
   runs: readonly RunSummary[];
   filters: RunFilters;
-  page: number;
-  hasMore: boolean;
+  /** The cursor this page started after; unset on the first (newest) page. */
+  before?: string;
+  nextCursor?: string;
   repos: readonly string[];
   requesters: readonly string[];
   now: number;
@@ -34,11 +35,11 @@ function options(values: readonly string[], selected: string | undefined, anyLab
   ].join('');
 }
 
-/** The query string of the current filters (and a page), for links that keep them. */
-export function listQuery(filters: RunFilters, pageNumber?: number): string {
+/** The query string of the current filters (and a page's cursor), for links that keep them. */
+export function listQuery(filters: RunFilters, before?: string): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(filters)) if (value) params.set(key, value);
-  if (pageNumber && pageNumber > 1) params.set('page', String(pageNumber));
+  if (before) params.set('before', before);
   const text = params.toString();
   return text ? `?${text}` : '';
 }
@@ -65,8 +66,8 @@ export function renderRunsPage(view: ListView, viewer: PageViewer): string {
 <label>Requester<select name="requester">${options(view.requesters, filters.requester, 'anyone')}</select></label>
 <label>Origin<select name="origin">${options(ORIGINS, filters.origin, 'any')}</select></label>
 <button type="submit">Filter</button>${listQuery(filters) ? ' <a href="/runs">Clear</a>' : ''}</form>`;
-  const pager = `<nav class="pager" aria-label="Pages">${view.page > 1 ? `<a href="/runs${listQuery(filters, view.page - 1)}" rel="prev">← Newer</a>` : ''}<span class="muted">Page ${view.page}</span>${view.hasMore ? `<a href="/runs${listQuery(filters, view.page + 1)}" rel="next">Older →</a>` : ''}</nav>`;
-  const table = `<table><caption class="muted" style="text-align:left">Newest first${view.page === 1 ? '; updates live' : ''}</caption><thead><tr><th scope="col">Request</th><th scope="col">Status</th><th scope="col">Repository</th><th scope="col">Requester</th><th scope="col">Origin</th><th scope="col">Started</th><th scope="col" class="num">Duration</th><th scope="col" class="num">Tokens · cost</th></tr></thead><tbody id="run-rows" data-live="${view.page === 1 ? `/runs/events${listQuery(filters)}` : ''}">${renderRunRows(view.runs, view.now)}</tbody></table>`;
+  const pager = `<nav class="pager" aria-label="Pages">${view.before ? `<a href="/runs${listQuery(filters)}">← Newest</a>` : ''}${view.nextCursor ? `<a href="/runs${listQuery(filters, view.nextCursor)}" rel="next">Older →</a>` : ''}</nav>`;
+  const table = `<table><caption class="muted" style="text-align:left">Newest first${view.before ? '' : '; updates live'}</caption><thead><tr><th scope="col">Request</th><th scope="col">Status</th><th scope="col">Repository</th><th scope="col">Requester</th><th scope="col">Origin</th><th scope="col">Started</th><th scope="col" class="num">Duration</th><th scope="col" class="num">Tokens · cost</th></tr></thead><tbody id="run-rows" data-live="${view.before ? '' : `/runs/events${listQuery(filters)}`}">${renderRunRows(view.runs, view.now)}</tbody></table>`;
   return page({ title: 'Runs', body: `<h1>Runs</h1>${form}${table}${pager}`, viewer });
 }
 

@@ -4,7 +4,14 @@ import { sendError, sendJson, sendText } from '../gateway/respond.ts';
 import type { GatewayRequest, RouteHandler } from '../gateway/route-table.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Item } from '../runs/items.ts';
-import type { RunFilters, RunQueries, RunSummary } from '../store/run-queries.ts';
+import {
+  decodeCursor,
+  encodeCursor,
+  type RunFilters,
+  type RunQueries,
+  type RunSummary,
+  type RunVisibility,
+} from '../store/run-queries.ts';
 import type { Store } from '../store/types.ts';
 import { canControl, canSee, type Viewer, viewerFor, visibilityOf } from './access.ts';
 import { serveDashboardScript } from './assets.ts';
@@ -36,6 +43,7 @@ export interface DashboardOptions {
   pageSize?: number;
 }
 
+const FILTER_CHOICES_MS = 30_000;
 const RUN_ID = /^[A-Za-z0-9_-]{1,100}$/;
 const HTML = 'text/html; charset=utf-8';
 
@@ -58,6 +66,21 @@ export function createDashboardRoutes(options: DashboardOptions): {
     now,
     log,
   });
+
+  // The filters' choices change rarely and cost a scan: they are kept for a while per visibility.
+  const filterChoices = new Map<
+    string,
+    { at: number; values: Awaited<ReturnType<RunQueries['filterValues']>> }
+  >();
+  async function filterValues(visibility: RunVisibility) {
+    const key = JSON.stringify(visibility);
+    const cached = filterChoices.get(key);
+    if (cached && now() - cached.at < FILTER_CHOICES_MS) return cached.values;
+    const values = await queries.filterValues(visibility);
+    if (filterChoices.size > 1000) filterChoices.clear();
+    filterChoices.set(key, { at: now(), values });
+    return values;
+  }
 
   const redactItems = (items: readonly Item[]): Item[] =>
     items.map((item) => ({
@@ -190,21 +213,15 @@ export function createDashboardRoutes(options: DashboardOptions): {
 
   async function listPage(request: GatewayRequest, response: ServerResponse, viewer: Viewer, url: URL) {
     const filters = filtersOf(url);
-    const pageNumber = Math.max(
-      1,
-      Math.min(10_000, Number.parseInt(url.searchParams.get('page') ?? '1', 10) || 1),
-    );
+    const before = decodeCursor(url.searchParams.get('before')) ?? undefined;
     const visibility = visibilityOf(viewer);
     const [list, values] = await Promise.all([
-      queries.listRuns({ visibility, filters, limit: pageSize, offset: (pageNumber - 1) * pageSize }),
-      queries.filterValues(visibility),
+      queries.listRuns({ visibility, filters, limit: pageSize, before }),
+      filterValues(visibility),
     ]);
     if (request.method === 'HEAD') return void response.writeHead(200, { 'content-type': HTML }).end();
-    html(
-      response,
-      200,
-      renderRunsPage({ ...list, ...values, filters, page: pageNumber, now: now() }, pageViewer(viewer)),
-    );
+    const view = { ...list, ...values, filters, before: before ? encodeCursor(before) : undefined, now: now() };
+    html(response, 200, renderRunsPage(view, pageViewer(viewer)));
   }
 
   async function control(
@@ -341,12 +358,11 @@ export function createDashboardRoutes(options: DashboardOptions): {
         'The API is read-only; the controls are forms under /runs.',
       );
     if (!rest) {
-      const pageNumber = Math.max(1, Number.parseInt(url.searchParams.get('page') ?? '1', 10) || 1);
       const list = await queries.listRuns({
         visibility: visibilityOf(viewer),
         filters: filtersOf(url),
         limit: 100,
-        offset: (pageNumber - 1) * 100,
+        before: decodeCursor(url.searchParams.get('before')) ?? undefined,
       });
       return sendText(response, 200, 'application/json; charset=utf-8', options.redact(JSON.stringify(list)));
     }

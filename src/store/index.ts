@@ -7,6 +7,9 @@ export { createPostgresClient, type PostgresClientOptions } from './postgres-cli
 export { reporterStateFor } from './reporter-state.ts';
 export {
   createRunQueries,
+  decodeCursor,
+  encodeCursor,
+  type RunCursor,
   type RunFilters,
   type RunPage,
   type RunQueries,

@@ -34,6 +34,25 @@ export interface RunPage {
   runs: RunSummary[];
   /** Another page follows this one. */
   hasMore: boolean;
+  /** Pass as `before` for the next (older) page; set when `hasMore`. */
+  nextCursor?: string;
+}
+
+/** Keyset paging: the page after a run is the runs started before it (ties broken by id). */
+export interface RunCursor {
+  startedAt: string;
+  id: string;
+}
+
+export function encodeCursor(cursor: RunCursor): string {
+  return `${cursor.startedAt}_${cursor.id}`;
+}
+
+/** Null for anything that is not a cursor this module wrote. */
+export function decodeCursor(text: string | null | undefined): RunCursor | null {
+  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)_([A-Za-z0-9_-]{1,100})$/.exec(text ?? '');
+  if (!match?.[1] || !match[2] || Number.isNaN(Date.parse(match[1]))) return null;
+  return { startedAt: match[1], id: match[2] };
 }
 
 export interface UsageRow {
@@ -55,7 +74,8 @@ export interface RunQueries {
     visibility: RunVisibility;
     filters?: RunFilters;
     limit: number;
-    offset?: number;
+    /** The runs started before this one; the newest when unset. */
+    before?: RunCursor;
   }): Promise<RunPage>;
   getRun(turnId: string): Promise<RunSummary | null>;
   /** The values the list's filters offer, among the visible runs. */
@@ -104,9 +124,12 @@ function conditionsFor(visibility: RunVisibility, filters: RunFilters, params: u
   };
   const conditions: string[] = [];
   if (visibility.type === 'scoped') {
-    conditions.push(
-      `(turns.requester_id = ${add(visibility.requesterId)} OR threads.origin->>'channelId' = ANY(${add([...visibility.channels])}::text[]) OR threads.repo = ANY(${add([...visibility.repos])}::text[]))`,
-    );
+    // Arms with nothing granted are left out, so a person's own runs come straight from their index.
+    const arms = [`turns.requester_id = ${add(visibility.requesterId)}`];
+    if (visibility.channels.length)
+      arms.push(`threads.origin->>'channelId' = ANY(${add([...visibility.channels])}::text[])`);
+    if (visibility.repos.length) arms.push(`threads.repo = ANY(${add([...visibility.repos])}::text[])`);
+    conditions.push(`(${arms.join(' OR ')})`);
   }
   if (filters.status) conditions.push(`turns.status = ${add(filters.status)}`);
   if (filters.repo) conditions.push(`threads.repo = ${add(filters.repo)}`);
@@ -153,16 +176,31 @@ async function usageBy(
 /** The dashboard's read side: lists, one run, usage figures. Reads only. */
 export function createRunQueries(sql: SqlExecutor): RunQueries {
   return {
-    async listRuns({ visibility, filters = {}, limit, offset = 0 }) {
+    async listRuns({ visibility, filters = {}, limit, before }) {
       const params: unknown[] = [];
       const conditions = conditionsFor(visibility, filters, params);
-      params.push(limit + 1, offset);
+      if (before) {
+        params.push(before.startedAt, before.id);
+        conditions.push(
+          `(turns.started_at, turns.id) < ($${params.length - 1}::timestamptz, $${params.length})`,
+        );
+      }
+      params.push(limit + 1);
       const { rows } = await sql.query<Record<string, unknown>>(
         `${SELECT_RUNS} ${where(conditions)}
-         ORDER BY turns.started_at DESC, turns.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
+         ORDER BY turns.started_at DESC, turns.id DESC LIMIT $${params.length}`,
         params,
       );
-      return { runs: rows.slice(0, limit).map(toSummary), hasMore: rows.length > limit };
+      const runs = rows.slice(0, limit).map(toSummary);
+      const last = runs.at(-1);
+      const hasMore = rows.length > limit;
+      return {
+        runs,
+        hasMore,
+        ...(hasMore && last
+          ? { nextCursor: encodeCursor({ startedAt: last.turn.startedAt, id: last.turn.id }) }
+          : {}),
+      };
     },
 
     async getRun(turnId) {
@@ -204,16 +242,16 @@ export function createRunQueries(sql: SqlExecutor): RunQueries {
     },
 
     async changeMarker() {
-      const { rows } = await sql.query<Record<string, unknown>>(
-        `SELECT count(*) AS total, max(started_at) AS started, max(completed_at) AS completed,
-                count(*) FILTER (WHERE status = 'running') AS running,
-                coalesce(sum(tokens) FILTER (WHERE completed_at IS NULL), 0) AS active_tokens
-           FROM turns`,
+      // Two index reads, not a scan: the newest start, and the unfinished turns (a partial index).
+      // A run that ends leaves the unfinished set, so its end changes the marker too.
+      const { rows } = await sql.query<{ newest: Date | string | null; active: string | null }>(
+        `SELECT (SELECT started_at FROM turns ORDER BY started_at DESC, id DESC LIMIT 1) AS newest,
+                (SELECT string_agg(id || ':' || status || ':' || tokens, ',' ORDER BY id)
+                   FROM turns WHERE completed_at IS NULL AND status IN ('queued', 'running', 'waiting')) AS active`,
       );
-      const row = rows[0] ?? {};
-      return [row.total, row.started, row.completed, row.running, row.active_tokens]
-        .map((value) => (value instanceof Date ? value.toISOString() : String(value)))
-        .join('|');
+      const row = rows[0];
+      const newest = row?.newest instanceof Date ? row.newest.toISOString() : String(row?.newest ?? '');
+      return `${newest}|${row?.active ?? ''}`;
     },
   };
 }

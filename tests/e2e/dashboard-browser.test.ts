@@ -72,25 +72,21 @@ describe('the dashboard in a real browser (headless Chromium)', () => {
     const row = page.locator('#run-rows a', { hasText: 'fix the add test' });
     await row.waitFor({ timeout: 20_000 });
     await page.keyboard.press('j');
-    expect(await page.evaluate(() => document.activeElement?.closest('#run-rows') !== null)).toBe(true);
+    expect(await page.evaluate("document.activeElement?.closest('#run-rows') !== null")).toBe(true);
     await page.keyboard.press('Enter');
     await page.waitForURL((url) => url.pathname.startsWith('/runs/'));
     streamedRunUrl = page.url();
     expect(await page.locator('#timeline').getAttribute('data-stream')).toContain('/events');
-    // Marks this document: a reload or navigation would lose it.
-    await page.evaluate(() => {
-      (window as unknown as { sameDocument: boolean }).sameDocument = true;
-      window.scrollTo(0, 120);
-    });
-    const scrolled = await page.evaluate(() => window.scrollY);
+    // Marks this document (a reload or navigation would lose the mark) and scrolls down a little.
+    await page.evaluate('window.sameDocument = true; window.scrollTo(0, 120)');
+    const scrolled = await page.evaluate('window.scrollY');
+    expect(scrolled).toBeGreaterThan(0);
     await page
       .locator('#timeline details[data-call-id] summary', { hasText: 'edit_file' })
       .waitFor({ timeout: 20_000 });
     await page.locator('#live-state', { hasText: 'ended: succeeded' }).waitFor({ timeout: 30_000 });
-    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(
-      true,
-    );
-    expect(await page.evaluate(() => window.scrollY)).toBe(scrolled);
+    expect(await page.evaluate('window.sameDocument')).toBe(true);
+    expect(await page.evaluate('window.scrollY')).toBe(scrolled);
     // Each tool call once, its result folded in; the facts and plan followed the run.
     expect(
       await page.locator('#timeline details[data-call-id] summary', { hasText: 'edit_file' }).count(),
