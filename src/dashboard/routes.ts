@@ -7,13 +7,12 @@ import type { Item } from '../runs/items.ts';
 import {
   decodeCursor,
   encodeCursor,
-  type RunFilters,
   type RunQueries,
   type RunSummary,
   type RunVisibility,
 } from '../store/run-queries.ts';
 import type { Store } from '../store/types.ts';
-import { canControl, canSee, type Viewer, viewerFor, visibilityOf } from './access.ts';
+import { canControl, canSee, type Viewer, visibilityOf } from './access.ts';
 import { serveDashboardScript } from './assets.ts';
 import type { DashboardAuth } from './auth/dashboard-auth.ts';
 import type { BranchDiffSource } from './branch-diff.ts';
@@ -21,8 +20,9 @@ import { type ControlsOptions, createControls } from './controls.ts';
 import { escapeHtml, type PageViewer, page } from './html.ts';
 import { streamList, streamRun } from './live.ts';
 import { renderDiffPage } from './render-diff.ts';
-import { ORIGINS, renderRunRows, renderRunsPage, renderUsagePage, STATUSES } from './render-list.ts';
+import { renderRunRows, renderRunsPage, renderUsagePage } from './render-list.ts';
 import { type OriginLink, type RunView, renderFacts, renderRunPage } from './render-run.ts';
+import { createAnswers, createGuard, filtersOf } from './request-guard.ts';
 
 export interface DashboardOptions {
   store: Pick<Store, 'listItems' | 'appendItem' | 'findActiveTurn'>;
@@ -46,8 +46,6 @@ export interface DashboardOptions {
 const FILTER_CHOICES_MS = 30_000;
 const RUN_ID = /^[A-Za-z0-9_-]{1,100}$/;
 const HTML = 'text/html; charset=utf-8';
-
-type Guarded = { type: 'ok'; viewer: Viewer } | { type: 'answered' };
 
 /** `/runs…` (HTML, live streams, controls), `/api/runs…` (JSON) and the page script. */
 export function createDashboardRoutes(options: DashboardOptions): {
@@ -92,81 +90,9 @@ export function createDashboardRoutes(options: DashboardOptions): {
     csrf: auth.csrfToken(viewer.identity),
     canSignOut: auth.method === 'slack' || auth.method === 'token',
   });
-  const html = (response: ServerResponse, status: number, text: string) =>
-    sendText(response, status, HTML, options.redact(text));
-  const notFound = (response: ServerResponse, api: boolean, message: string) =>
-    api
-      ? sendError(response, 404, 'run_not_found', message)
-      : html(
-          response,
-          404,
-          page({
-            title: 'Not found',
-            body: `<h1>Not found</h1><p>${escapeHtml(message)}</p><p><a href="/runs">All runs</a></p>`,
-          }),
-        );
-  const forbidden = (response: ServerResponse, api: boolean, code: string, message: string) =>
-    api
-      ? sendError(response, 403, code, message)
-      : html(
-          response,
-          403,
-          page({
-            title: 'Not allowed',
-            body: `<h1>Not allowed</h1><p class="notice error">${escapeHtml(message)}</p>`,
-          }),
-        );
-
-  /** Sign-in first, then CSRF on every POST. */
-  function guard(request: GatewayRequest, response: ServerResponse, api: boolean): Guarded {
-    const found = auth.identify(request);
-    if (found.type === 'refused') {
-      forbidden(response, api, 'dashboard_forbidden', found.message);
-      return { type: 'answered' };
-    }
-    if (found.type === 'anonymous') {
-      if (api) sendError(response, 401, 'unauthenticated', 'Sign in to the dashboard first (/auth/signin).');
-      else {
-        response.writeHead(302, {
-          location: `/auth/signin?next=${encodeURIComponent(request.url ?? '/runs')}`,
-        });
-        response.end();
-      }
-      return { type: 'answered' };
-    }
-    if (request.method === 'POST') {
-      const form = new URLSearchParams(request.rawBody.toString('utf8'));
-      const header = request.headers['x-csrf-token'];
-      const submitted = form.get('csrf') ?? (typeof header === 'string' ? header : undefined);
-      if (!auth.checkCsrf(found.identity, submitted)) {
-        forbidden(
-          response,
-          api,
-          'csrf_failed',
-          'This form is missing its CSRF token or it is out of date. Reload the page and try again.',
-        );
-        return { type: 'answered' };
-      }
-    } else if (request.method !== 'GET' && request.method !== 'HEAD') {
-      sendError(response, 405, 'method_not_allowed', 'The dashboard answers GET, and POST for its controls.');
-      return { type: 'answered' };
-    }
-    return { type: 'ok', viewer: viewerFor(found.identity, options.config, auth.method) };
-  }
-
-  function filtersOf(url: URL): RunFilters {
-    const pick = (name: string, allowed?: readonly string[]) => {
-      const value = url.searchParams.get(name)?.trim().slice(0, 200);
-      return value && (!allowed || allowed.includes(value)) ? value : undefined;
-    };
-    return {
-      status: pick('status', STATUSES),
-      repo: pick('repo'),
-      requester: pick('requester'),
-      origin: pick('origin', ORIGINS),
-      search: pick('search'),
-    };
-  }
+  const answers = createAnswers(options.redact);
+  const { html, notFound, forbidden } = answers;
+  const guard = createGuard({ auth, config: options.config, answers });
 
   async function view(run: RunSummary, viewer: Viewer): Promise<RunView> {
     const items = redactItems(await options.store.listItems(run.turn.id));
@@ -220,7 +146,13 @@ export function createDashboardRoutes(options: DashboardOptions): {
       filterValues(visibility),
     ]);
     if (request.method === 'HEAD') return void response.writeHead(200, { 'content-type': HTML }).end();
-    const view = { ...list, ...values, filters, before: before ? encodeCursor(before) : undefined, now: now() };
+    const view = {
+      ...list,
+      ...values,
+      filters,
+      before: before ? encodeCursor(before) : undefined,
+      now: now(),
+    };
     html(response, 200, renderRunsPage(view, pageViewer(viewer)));
   }
 

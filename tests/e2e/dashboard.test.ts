@@ -30,6 +30,7 @@ describe('the dashboard over HTTP, behind Sign in with Slack', () => {
   const runsOf = async (cookie: string, query = '') =>
     ((await (await get(`/api/runs${query}`, cookie)).json()) as RunPage).runs;
 
+  // Starting the whole server (embedded database, worker, gateway) is slow on a busy machine.
   beforeAll(async () => {
     harness = await createDashboardHarness();
     harness.model.enqueue(
@@ -56,7 +57,7 @@ describe('the dashboard over HTTP, behind Sign in with Slack', () => {
     other = await harness.signIn({ id: OTHER, name: 'Olga' });
     admin = await harness.signIn({ id: ADMIN, name: 'Ada' });
     turnId = (await runsOf(owner))[0]?.turn.id ?? '';
-  });
+  }, 180_000);
   afterAll(async () => harness?.close());
 
   it('sends HTML routes without a session to sign in and answers 401 on the API', async () => {
