@@ -6,6 +6,7 @@ import { benchLoopOverhead } from './loop-overhead.ts';
 import { benchMentionLatency } from './mention-latency.ts';
 import { benchSandboxReady } from './sandbox-ready.ts';
 import { benchThroughput } from './throughput.ts';
+import { benchTracingOverhead } from './tracing-overhead.ts';
 
 /** `npm run bench`: every benchmark in one process, each printing its figures and ratios. */
 const benchmarks: Record<string, () => Promise<void>> = {
@@ -17,6 +18,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   'mention-latency': benchMentionLatency,
   'dashboard-list': benchDashboardList,
   'dashboard-live': benchDashboardLive,
+  'tracing-overhead': benchTracingOverhead,
 };
 
 const only = process.argv.slice(2);
