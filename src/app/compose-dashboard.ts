@@ -137,12 +137,12 @@ async function originOf(run: RunSummary, integrations: Integrations, log: Logger
   try {
     const request = queuedRequestOf(run.turn.id, run.turn.request);
     const found = await originLink(request, integrations, log);
-    if (found.originUrl || request.origin.kind !== 'linear')
-      return { label: found.originLabel, url: found.originUrl };
-    // Linear redirects an issue key to the issue in the signed-in workspace.
-    return request.linearIssueKey
-      ? { label: found.originLabel, url: `https://linear.app/issue/${request.linearIssueKey}` }
-      : { label: found.originLabel };
+    if (request.origin.kind === 'linear' && integrations.linear) {
+      // The issue's own URL (it carries the workspace); one API call, cached by the caller.
+      const issue = await integrations.linear.getIssue(request.origin.issueId).catch(() => undefined);
+      return { label: found.originLabel, url: issue?.url };
+    }
+    return { label: found.originLabel, url: found.originUrl };
   } catch {
     return { label: kind === 'cli' ? 'command line' : kind };
   }
