@@ -7,7 +7,9 @@ import { type BrowserContext, chromium } from 'playwright-core';
 export const ARTIFACTS_DIR = join(import.meta.dirname, '../../test-artifacts/dashboard');
 
 /** Debian's Chromium, headless, on a fresh profile; nothing reaches the network but loopback. */
-export async function launchBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+export async function launchBrowser(
+  options: { javaScriptEnabled?: boolean } = {},
+): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const profile = mkdtempSync(join(tmpdir(), 'baton-chromium-'));
   // playwright refuses --user-data-dir in args: a persistent context is exactly a fresh profile directory.
@@ -24,6 +26,7 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close(
       '--disable-sync',
     ],
     viewport: { width: 1200, height: 700 },
+    javaScriptEnabled: options.javaScriptEnabled ?? true,
   });
   return {
     context,

@@ -141,6 +141,25 @@ describe('the dashboard in a real browser (headless Chromium)', () => {
     await keep();
   });
 
+  it('is readable and usable without JavaScript: sign-in, the run, its timeline and diff', async () => {
+    const plain = await launchBrowser({ javaScriptEnabled: false });
+    try {
+      const noScript = await plain.context.newPage();
+      harness.oidc.signInAs({ id: USER, name: 'Ana' });
+      await noScript.goto(harness.url('/runs'));
+      await noScript.getByRole('link', { name: 'Sign in with Slack' }).click();
+      await noScript.waitForURL((url) => url.pathname === '/runs');
+      await noScript.locator('#run-rows a', { hasText: 'fix the add test' }).click();
+      expect(await noScript.locator('#facts .status').textContent()).toBe('succeeded');
+      expect(await noScript.locator('#timeline details[data-call-id]').count()).toBeGreaterThan(3);
+      await noScript.getByRole('link', { name: 'diff', exact: true }).click();
+      expect(await noScript.locator('.diff .add', { hasText: 'return a + b;' }).count()).toBe(1);
+      seen.push(await noScript.content());
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('never showed a secret on any page', () => {
     expect(seen.length).toBeGreaterThanOrEqual(5);
     for (const html of seen) for (const secret of secrets()) expect(html).not.toContain(secret);
