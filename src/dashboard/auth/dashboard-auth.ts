@@ -5,7 +5,7 @@ import type { GatewayRequest, RouteHandler } from '../../gateway/route-table.ts'
 import { describeError } from '../../observability/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { cookie, readCookies } from './cookies.ts';
-import { isHttps, isLoopback, peerAddress, safeReturnPath } from './peer.ts';
+import { isHttps, isLoopback, isLoopbackHost, peerAddress, safeReturnPath } from './peer.ts';
 import { renderSignInPage, type SignInPageOptions } from './sign-in-page.ts';
 import { createSigner, safeEqual } from './signed-token.ts';
 import type { SlackOidc } from './slack-oidc.ts';
@@ -84,6 +84,11 @@ export function createDashboardAuth(options: DashboardAuthOptions): DashboardAut
     switch (method.type) {
       case 'loopback':
         if (!isLoopback(peerAddress(request))) return { type: 'refused', message: LOOPBACK_ONLY_MESSAGE };
+        if (!isLoopbackHost(request.headers.host))
+          return {
+            type: 'refused',
+            message: `Without sign-in the dashboard answers only to http://localhost or http://127.0.0.1 (this request named ${request.headers.host ?? 'no host'}). ${LOOPBACK_ONLY_MESSAGE}`,
+          };
         return { type: 'signed_in', identity: { id: 'local', name: 'local', sessionId: 'local' } };
       case 'proxy': {
         if (!method.trustedProxies.includes(peerAddress(request)))

@@ -22,3 +22,18 @@ export function safeReturnPath(value: string | null | undefined): string {
   if (!value?.startsWith('/') || value.startsWith('//') || value.includes('\\')) return '/runs';
   return value;
 }
+
+/**
+ * Whether the browser named this machine by a loopback name. Without sign-in, a page elsewhere that
+ * re-points its own host name at 127.0.0.1 (DNS rebinding) would otherwise read the dashboard.
+ */
+export function isLoopbackHost(hostHeader: string | undefined): boolean {
+  if (!hostHeader) return false;
+  const host = hostHeader.replace(/:\d+$/, '').toLowerCase();
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host === '[::1]' ||
+    /^127\.\d+\.\d+\.\d+$/.test(host)
+  );
+}

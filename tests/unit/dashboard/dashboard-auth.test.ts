@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -38,6 +38,22 @@ async function serve(
   };
 }
 
+/** A GET with exactly these headers (fetch will not send a Host header of our choosing). */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(url, { headers }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+}
+
 describe('dashboard sign-in', () => {
   let close: (() => Promise<void>) | undefined;
   afterEach(async () => close?.());
@@ -49,11 +65,15 @@ describe('dashboard sign-in', () => {
     expect(local.status).toBe(200);
     expect(await local.json()).toMatchObject({ identity: { id: 'local' } });
     expect(externalAddress, 'the machine needs a non-loopback address for this test').toBeDefined();
-    const remote = await fetch(server.url(externalAddress ?? '', '/runs'), {
-      headers: { host: 'localhost' },
-    });
+    // A page elsewhere whose name was re-pointed at 127.0.0.1 (DNS rebinding) names its own host.
+    const rebound = await rawGet(server.url('127.0.0.1', '/runs'), { host: 'evil.example:3000' });
+    expect(rebound.status).toBe(403);
+    expect(rebound.body).toContain('evil.example');
+    expect((await rawGet(server.url('127.0.0.1', '/runs'), { host: 'localhost:3000' })).status).toBe(200);
+    // From another machine's address, even naming localhost, it is refused: the peer decides.
+    const remote = await rawGet(server.url(externalAddress ?? '', '/runs'), { host: 'localhost' });
     expect(remote.status).toBe(403);
-    const body = (await remote.json()) as { message: string };
+    const body = JSON.parse(remote.body) as { message: string };
     expect(body.message).toContain('SLACK_CLIENT_ID');
     expect(body.message).toContain('DASHBOARD_TOKEN');
   });
