@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR, launchBrowser } from './browser.ts';
+import { LOW_CONTRAST_SCRIPT } from './contrast.ts';
 import {
   createDashboardHarness,
   type DashboardHarness,
@@ -98,6 +99,7 @@ describe('the dashboard in a real browser (headless Chromium)', () => {
     expect(await page.locator('#plan li').count()).toBe(2);
     expect(await page.locator('#timeline').textContent()).toContain('[redacted]');
     await page.setViewportSize({ width: 1200, height: 700 });
+    expect(await page.evaluate(LOW_CONTRAST_SCRIPT)).toEqual([]);
     await shot('run-streamed');
     await keep();
   });
@@ -108,6 +110,12 @@ describe('the dashboard in a real browser (headless Chromium)', () => {
     expect(await page.locator('.diff-file h3').first().textContent()).toContain('src/math.js');
     expect(await page.locator('.diff .add', { hasText: 'return a + b;' }).count()).toBe(1);
     expect(await page.locator('.diff .del', { hasText: 'return a - b;' }).count()).toBe(1);
+    expect(await page.evaluate(LOW_CONTRAST_SCRIPT)).toEqual([]);
+    // The contrast check does find faint text when there is some.
+    const probe = await context.newPage();
+    await probe.setContent('<p style="color:#aaa">faint</p><p style="color:#333">plain</p>');
+    expect(await probe.evaluate(LOW_CONTRAST_SCRIPT)).toEqual([expect.stringContaining('"faint"')]);
+    await probe.close();
     await shot('diff');
     await keep();
   });
