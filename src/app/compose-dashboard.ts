@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.ts';
 import { createDashboardAuth, type SignInMethod } from '../dashboard/auth/dashboard-auth.ts';
 import { createSlackOidc } from '../dashboard/auth/slack-oidc.ts';
 import { createBranchDiff } from '../dashboard/branch-diff.ts';
+import { createPullRequestState } from '../dashboard/pull-request-state.ts';
 import type { OriginLink } from '../dashboard/render-run.ts';
 import { createDashboardRoutes, type DashboardOptions } from '../dashboard/routes.ts';
 import type { RouteTable } from '../gateway/route-table.ts';
@@ -122,6 +123,12 @@ export function composeDashboard(routes: RouteTable, options: DashboardCompositi
       defaultBranch: (repo) => repoOf(repo)?.defaultBranch,
       hostEnv: environment.host,
     }),
+    pullRequestState: options.integrations.github
+      ? createPullRequestState({
+          octokitFor: options.integrations.github.client.octokitFor,
+          webHost: options.integrations.github.webHost,
+        })
+      : undefined,
     redact: options.redact,
     log: log.child({ component: 'dashboard' }),
   });

@@ -57,6 +57,8 @@ export interface RunView {
   run: RunSummary;
   items: readonly Item[];
   origin: OriginLink;
+  /** Its state on GitHub now, when it could be read. */
+  pullRequestState?: string;
   canControl: boolean;
   csrf: string;
   now: number;
@@ -81,7 +83,7 @@ export function renderFacts(view: RunView): string {
     row(
       'Pull request',
       thread.pullRequestUrl
-        ? `${link(thread.pullRequestUrl, thread.pullRequestUrl)}${prState ? ` <span class="muted">(${escapeHtml(prState)})</span>` : ''}`
+        ? `${link(thread.pullRequestUrl, thread.pullRequestUrl)}${view.pullRequestState ? ` ${statusBadge(view.pullRequestState)}` : ''}${prState ? ` <span class="muted">(${escapeHtml(prState)})</span>` : ''}`
         : '<span class="muted">none yet</span>',
     ),
     row('Started', timeElement(turn.startedAt, view.now)),

@@ -19,6 +19,7 @@ import type { BranchDiffSource } from './branch-diff.ts';
 import { type ControlsOptions, createControls } from './controls.ts';
 import { escapeHtml, type PageViewer, page } from './html.ts';
 import { streamList, streamRun } from './live.ts';
+import type { PullRequestStateSource } from './pull-request-state.ts';
 import { renderDiffPage } from './render-diff.ts';
 import { renderRunRows, renderRunsPage, renderUsagePage } from './render-list.ts';
 import { type OriginLink, type RunView, renderFacts, renderRunPage } from './render-run.ts';
@@ -34,6 +35,8 @@ export interface DashboardOptions {
   /** Slack permalink, Linear issue or GitHub PR of a run; cached by the caller if it costs a call. */
   originLink(run: RunSummary): Promise<OriginLink>;
   branchDiff: BranchDiffSource;
+  /** The pull request's state on GitHub (draft, open, merged, closed), when it is one. */
+  pullRequestState?: PullRequestStateSource;
   /** Masks secrets in everything the dashboard sends (items hold model and tool text). */
   redact: (text: string) => string;
   log: Logger;
@@ -100,6 +103,9 @@ export function createDashboardRoutes(options: DashboardOptions): {
       run,
       items,
       origin: await options.originLink(run),
+      pullRequestState: run.thread.pullRequestUrl
+        ? await options.pullRequestState?.(run.thread.pullRequestUrl)
+        : undefined,
       canControl: canControl(viewer, run),
       csrf: auth.csrfToken(viewer.identity),
       now: now(),
