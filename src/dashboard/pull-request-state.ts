@@ -36,14 +36,12 @@ export function createPullRequestState(options: PullRequestStateOptions): PullRe
     if (!pull) return undefined;
     const [owner = '', repo = ''] = pull.repo.split('/');
     try {
-      const { data } = await options
-        .octokitFor(pull.repo)
-        .rest.pulls.get({
-          owner,
-          repo,
-          pull_number: pull.number,
-          request: { signal: AbortSignal.timeout(3000) },
-        });
+      const { data } = await options.octokitFor(pull.repo).rest.pulls.get({
+        owner,
+        repo,
+        pull_number: pull.number,
+        request: { signal: AbortSignal.timeout(3000) },
+      });
       if (data.merged) return 'merged';
       if (data.state === 'closed') return 'closed';
       return data.draft ? 'draft' : 'open';

@@ -3,6 +3,7 @@ import type { DashboardConfig } from '../config/schema.ts';
 import { sendError, sendJson, sendText } from '../gateway/respond.ts';
 import type { GatewayRequest, RouteHandler } from '../gateway/route-table.ts';
 import type { Logger } from '../observability/logger.ts';
+import { formatItemJsonl } from '../observability/session-log.ts';
 import type { Item } from '../runs/items.ts';
 import {
   decodeCursor,
@@ -20,9 +21,10 @@ import { type ControlsOptions, createControls } from './controls.ts';
 import { escapeHtml, type PageViewer, page } from './html.ts';
 import { streamList, streamRun } from './live.ts';
 import type { PullRequestStateSource } from './pull-request-state.ts';
+import { redactStrings } from './redact-strings.ts';
 import { renderDiffPage } from './render-diff.ts';
 import { renderRunRows, renderRunsPage, renderUsagePage } from './render-list.ts';
-import { type OriginLink, type RunView, renderFacts, renderRunPage } from './render-run.ts';
+import { type OriginLink, type RunView, renderFacts, renderRunPage, traceIdOf } from './render-run.ts';
 import { createAnswers, createGuard, filtersOf } from './request-guard.ts';
 
 export interface DashboardOptions {
@@ -83,11 +85,10 @@ export function createDashboardRoutes(options: DashboardOptions): {
     return values;
   }
 
-  const redactItems = (items: readonly Item[]): Item[] =>
-    items.map((item) => ({
-      ...item,
-      payload: JSON.parse(options.redact(JSON.stringify(item.payload))) as Item['payload'],
-    }));
+  // Each string is masked before anything is serialised: masking JSON text could miss a secret that
+  // JSON escapes, or break the quoting.
+  const mask = <T>(value: T): T => redactStrings(value, options.redact);
+  const redactItems = (items: readonly Item[]): Item[] => items.map(mask);
   const pageViewer = (viewer: Viewer): PageViewer => ({
     name: viewer.name,
     csrf: auth.csrfToken(viewer.identity),
@@ -264,8 +265,10 @@ export function createDashboardRoutes(options: DashboardOptions): {
         );
       }
       case 'GET items.jsonl': {
+        // The session log format (docs/session-log.md), so the file feeds `baton replay`.
+        const traceId = traceIdOf(run);
         const items = redactItems(await options.store.listItems(run.turn.id));
-        const text = items.map((item) => JSON.stringify(item)).join('\n') + (items.length ? '\n' : '');
+        const text = items.map((item) => `${formatItemJsonl(item, [], { traceId })}\n`).join('');
         response.writeHead(200, {
           'content-type': 'application/x-ndjson; charset=utf-8',
           'content-disposition': `attachment; filename="baton-run-${run.turn.id}.jsonl"`,
@@ -302,18 +305,13 @@ export function createDashboardRoutes(options: DashboardOptions): {
         limit: 100,
         before: decodeCursor(url.searchParams.get('before')) ?? undefined,
       });
-      return sendText(response, 200, 'application/json; charset=utf-8', options.redact(JSON.stringify(list)));
+      return sendText(response, 200, 'application/json; charset=utf-8', JSON.stringify(mask(list)));
     }
     if (rest.includes('/')) return notFound(response, true, `Nothing is served at ${url.pathname}.`);
     const run = await runFor(rest, response, viewer, true);
     if (!run) return;
     const items = redactItems(await options.store.listItems(run.turn.id));
-    sendText(
-      response,
-      200,
-      'application/json; charset=utf-8',
-      options.redact(JSON.stringify({ ...run, items })),
-    );
+    sendText(response, 200, 'application/json; charset=utf-8', JSON.stringify(mask({ ...run, items })));
   };
 
   return { pages, api, script: serveDashboardScript };

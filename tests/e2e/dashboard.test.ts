@@ -127,7 +127,12 @@ describe('the dashboard over HTTP, behind Sign in with Slack', () => {
     const lines = (await jsonl.text()).trim().split('\n');
     expect(lines.length).toBeGreaterThan(2);
     expect(lines.join('\n')).not.toContain(HOST_SECRETS.OPENAI_API_KEY);
-    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ turnId, sequence: 1 });
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({
+      schemaVersion: 1,
+      turnId,
+      sequence: 1,
+      type: 'user_message',
+    });
   });
 
   it('hides another person’s run (403) unless the configuration grants its channel, or they are an admin', async () => {
