@@ -61,7 +61,14 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
     fetch: options.fetch,
     tracer: telemetry.tracer,
   });
-  const reporterFor = createReporterFactory({ config, integrations, store, secrets, log });
+  const reporterFor = createReporterFactory({
+    config,
+    integrations,
+    store,
+    secrets,
+    log,
+    metrics: telemetry.metrics,
+  });
   const stops: (() => Promise<void>)[] = [];
   let port: number | undefined;
 
@@ -74,6 +81,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
       log,
       store,
       publish: integrations.publish,
+      remoteBranch: integrations.remoteBranch,
       pullRequestsFor: (repo) =>
         integrations.isGitHubRepo(repo) ? integrations.github?.pullRequests : undefined,
       repoAuthFor: async (repo) =>

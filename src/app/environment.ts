@@ -14,7 +14,8 @@ export interface Environment {
   /** Sign in with Slack: the app's client id (with SLACK_CLIENT_SECRET). */
   slackClientId?: string;
   githubApiUrl?: string;
-  githubAppId?: number;
+  /** The App's numeric id, or its Client ID (`Iv23…`). */
+  githubAppId?: number | string;
   linearApiUrl?: string;
   /** OTLP/HTTP endpoint; tracing is off without it. The SDK reads the other `OTEL_*` variables itself. */
   otlpEndpoint?: string;
@@ -52,7 +53,7 @@ export function readEnvironment(env: Record<string, string | undefined>): Enviro
     port: nonEmpty(env.PORT) ? Number(env.PORT) : undefined,
     slackApiUrl: nonEmpty(env.SLACK_API_URL),
     githubApiUrl: nonEmpty(env.GITHUB_API_URL),
-    githubAppId: nonEmpty(env.GITHUB_APP_ID) ? Number(env.GITHUB_APP_ID) : undefined,
+    githubAppId: appIdOf(nonEmpty(env.GITHUB_APP_ID)),
     linearApiUrl: nonEmpty(env.LINEAR_API_URL),
     otlpEndpoint:
       nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) ?? nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT),
@@ -64,4 +65,11 @@ export function readEnvironment(env: Record<string, string | undefined>): Enviro
 /** The secret values to mask in every output. */
 export function secretValues(environment: Environment): string[] {
   return Object.values(environment.secrets).filter((value): value is string => typeof value === 'string');
+}
+
+/** A numeric App id stays a number; anything else (a Client ID, `Iv23…`) is kept as it is. */
+function appIdOf(value: string | undefined): number | string | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  return /^\d+$/.test(trimmed) ? Number(trimmed) : trimmed;
 }
