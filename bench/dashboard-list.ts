@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { seedRuns, startDashboardBenchServer } from './dashboard-server.ts';
+import { seedRuns, startDashboardBenchServer } from '../tests/e2e/dashboard-only-server.ts';
 import { formatMs, median, percentile, printFigure } from './stats.ts';
 
 const RUNS = 10_000;

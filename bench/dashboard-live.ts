@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { launchBrowser } from '../tests/e2e/browser.ts';
-import { startDashboardBenchServer } from './dashboard-server.ts';
+import { startDashboardBenchServer } from '../tests/e2e/dashboard-only-server.ts';
 import { formatMs, median, percentile, printFigure } from './stats.ts';
 
 const ITEMS = 150;

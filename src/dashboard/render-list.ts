@@ -1,4 +1,5 @@
 import type { RunFilters, RunSummary, RunUsage, UsageRow } from '../store/run-queries.ts';
+import type { UndeliveredFinal } from '../store/types.ts';
 import { escapeHtml, type PageViewer, page } from './html.ts';
 import { requesterOf, statusBadge, taskOf } from './render-run.ts';
 import { duration, timeElement } from './time.ts';
@@ -22,7 +23,21 @@ export interface ListView {
   nextCursor?: string;
   repos: readonly string[];
   requesters: readonly string[];
+  /** Final replies Baton gave up posting (first page only). */
+  undelivered: readonly UndeliveredFinal[];
   now: number;
+}
+
+/** Replies that never reached their thread: the person still needs the answer, so they come first. */
+export function renderUndelivered(finals: readonly UndeliveredFinal[], now: number): string {
+  if (finals.length === 0) return '';
+  const items = finals
+    .map(
+      (final) =>
+        `<li><a href="/runs/${encodeURIComponent(final.turnId)}">${escapeHtml(final.summary.split('\n')[0]?.slice(0, 120) ?? final.turnId)}</a> <span class="muted">· ${escapeHtml(final.origin)} · ${final.attempts} attempt${final.attempts === 1 ? '' : 's'} · ${timeElement(final.createdAt, now)}${final.lastError ? ` · ${escapeHtml(final.lastError.slice(0, 200))}` : ''}</span></li>`,
+    )
+    .join('');
+  return `<section class="notice error" role="alert" id="undelivered"><h2>Final replies not delivered (${finals.length})</h2><p>Baton gave up posting these answers where they were asked; the runs hold them.</p><ul>${items}</ul></section>`;
 }
 
 function options(values: readonly string[], selected: string | undefined, anyLabel: string): string {
@@ -68,7 +83,11 @@ export function renderRunsPage(view: ListView, viewer: PageViewer): string {
 <button type="submit">Filter</button>${listQuery(filters) ? ' <a href="/runs">Clear</a>' : ''}</form>`;
   const pager = `<nav class="pager" aria-label="Pages">${view.before ? `<a href="/runs${listQuery(filters)}">← Newest</a>` : ''}${view.nextCursor ? `<a href="/runs${listQuery(filters, view.nextCursor)}" rel="next">Older →</a>` : ''}</nav>`;
   const table = `<table><caption class="muted" style="text-align:left">Newest first${view.before ? '' : '; updates live'}</caption><thead><tr><th scope="col">Request</th><th scope="col">Status</th><th scope="col">Repository</th><th scope="col">Requester</th><th scope="col">Origin</th><th scope="col">Started</th><th scope="col" class="num">Duration</th><th scope="col" class="num">Tokens · cost</th></tr></thead><tbody id="run-rows" data-live="${view.before ? '' : `/runs/events${listQuery(filters)}`}">${renderRunRows(view.runs, view.now)}</tbody></table>`;
-  return page({ title: 'Runs', body: `<h1>Runs</h1>${form}${table}${pager}`, viewer });
+  return page({
+    title: 'Runs',
+    body: `<h1>Runs</h1>${renderUndelivered(view.undelivered, view.now)}${form}${table}${pager}`,
+    viewer,
+  });
 }
 
 function usageTable(caption: string, keyLabel: string, rows: readonly UsageRow[]): string {

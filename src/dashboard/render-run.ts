@@ -1,5 +1,6 @@
 import type { Item } from '../runs/items.ts';
 import type { RunSummary } from '../store/run-queries.ts';
+import type { UndeliveredFinal } from '../store/types.ts';
 import { escapeHtml, type PageViewer, page } from './html.ts';
 import { latestPlan, renderPlan, renderTimeline } from './render-items.ts';
 import { duration, timeElement } from './time.ts';
@@ -57,6 +58,8 @@ export interface RunView {
   run: RunSummary;
   items: readonly Item[];
   origin: OriginLink;
+  /** Set when Baton gave up posting this run's final reply. */
+  undeliveredFinal?: UndeliveredFinal;
   /** Its state on GitHub now, when it could be read. */
   pullRequestState?: string;
   canControl: boolean;
@@ -121,6 +124,14 @@ function renderControls(view: RunView): string {
 
 /** A failed run's error, inline at the end of its timeline, with what to do next when the error says it. */
 export function renderOutcomeError(view: RunView): string {
+  const final = view.undeliveredFinal;
+  const undelivered = final
+    ? `<div id="undelivered-final" class="item error" role="alert"><h3>The final reply was not delivered</h3><p>Baton tried ${final.attempts} time${final.attempts === 1 ? '' : 's'} to post it to ${escapeHtml(final.origin)} and gave up${final.lastError ? `: ${escapeHtml(final.lastError)}` : ''}. The answer it would have posted:</p><pre>${escapeHtml(final.summary)}</pre></div>`
+    : '';
+  return undelivered + runError(view);
+}
+
+function runError(view: RunView): string {
   const { turn } = view.run;
   if (!turn.error || ACTIVE_STATUSES.has(turn.status)) return '';
   const hint = /\(([^()]*)\)\.?\s*$/.exec(turn.error)?.[1];

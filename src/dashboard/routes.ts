@@ -12,7 +12,7 @@ import {
   type RunSummary,
   type RunVisibility,
 } from '../store/run-queries.ts';
-import type { Store } from '../store/types.ts';
+import type { Store, UndeliveredFinal } from '../store/types.ts';
 import { canControl, canSee, type Viewer, visibilityOf } from './access.ts';
 import { serveDashboardScript } from './assets.ts';
 import type { DashboardAuth } from './auth/dashboard-auth.ts';
@@ -28,7 +28,7 @@ import { type OriginLink, type RunView, renderFacts, renderRunPage, traceIdOf } 
 import { createAnswers, createGuard, filtersOf } from './request-guard.ts';
 
 export interface DashboardOptions {
-  store: Pick<Store, 'listItems' | 'appendItem' | 'findActiveTurn'>;
+  store: Pick<Store, 'listItems' | 'appendItem' | 'findActiveTurn' | 'listUndeliveredFinals'>;
   queries: RunQueries;
   auth: DashboardAuth;
   config: DashboardConfig;
@@ -94,6 +94,19 @@ export function createDashboardRoutes(options: DashboardOptions): {
     csrf: auth.csrfToken(viewer.identity),
     canSignOut: auth.method === 'slack' || auth.method === 'token',
   });
+  /** Final replies Baton gave up posting, among the runs this viewer may see. */
+  async function undeliveredFor(viewer: Viewer): Promise<UndeliveredFinal[]> {
+    const finals = await options.store.listUndeliveredFinals({ limit: 100 });
+    if (viewer.admin) return finals;
+    const visible = await Promise.all(
+      finals.map(async (final) => {
+        const run = await queries.getRun(final.turnId);
+        return run && canSee(viewer, run) ? final : undefined;
+      }),
+    );
+    return visible.filter((final): final is UndeliveredFinal => final !== undefined);
+  }
+
   const answers = createAnswers(options.redact);
   const { html, notFound, forbidden } = answers;
   const guard = createGuard({ auth, config: options.config, answers });
@@ -104,6 +117,9 @@ export function createDashboardRoutes(options: DashboardOptions): {
       run,
       items,
       origin: await options.originLink(run),
+      undeliveredFinal: (await options.store.listUndeliveredFinals({ limit: 100 })).find(
+        (final) => final.turnId === run.turn.id,
+      ),
       pullRequestState: run.thread.pullRequestUrl
         ? await options.pullRequestState?.(run.thread.pullRequestUrl)
         : undefined,
@@ -148,14 +164,16 @@ export function createDashboardRoutes(options: DashboardOptions): {
     const filters = filtersOf(url);
     const before = decodeCursor(url.searchParams.get('before')) ?? undefined;
     const visibility = visibilityOf(viewer);
-    const [list, values] = await Promise.all([
+    const [list, values, undelivered] = await Promise.all([
       queries.listRuns({ visibility, filters, limit: pageSize, before }),
       filterValues(visibility),
+      before ? [] : undeliveredFor(viewer),
     ]);
     if (request.method === 'HEAD') return void response.writeHead(200, { 'content-type': HTML }).end();
     const view = {
       ...list,
       ...values,
+      undelivered,
       filters,
       before: before ? encodeCursor(before) : undefined,
       now: now(),

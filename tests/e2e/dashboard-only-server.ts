@@ -1,11 +1,11 @@
-import { parseConfig } from '../src/config/index.ts';
-import { createDashboardAuth } from '../src/dashboard/auth/dashboard-auth.ts';
-import { createBranchDiff } from '../src/dashboard/branch-diff.ts';
-import { createDashboardRoutes } from '../src/dashboard/routes.ts';
-import { createGateway, createRouteTable } from '../src/gateway/index.ts';
-import { createLogger } from '../src/observability/logger.ts';
-import { createBatonMetrics } from '../src/observability/metrics.ts';
-import { createRunQueries, openStore, type SqlClient, type Store } from '../src/store/index.ts';
+import { parseConfig } from '../../src/config/index.ts';
+import { createDashboardAuth } from '../../src/dashboard/auth/dashboard-auth.ts';
+import { createBranchDiff } from '../../src/dashboard/branch-diff.ts';
+import { createDashboardRoutes } from '../../src/dashboard/routes.ts';
+import { createGateway, createRouteTable } from '../../src/gateway/index.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { createBatonMetrics } from '../../src/observability/metrics.ts';
+import { createRunQueries, openStore, type SqlClient, type Store } from '../../src/store/index.ts';
 
 export interface DashboardBenchServer {
   store: Store;
