@@ -5,20 +5,15 @@ import type { GatewayRequest, RouteHandler } from '../gateway/route-table.ts';
 import type { Logger } from '../observability/logger.ts';
 import { formatItemJsonl } from '../observability/session-log.ts';
 import type { Item } from '../runs/items.ts';
-import {
-  decodeCursor,
-  encodeCursor,
-  type RunQueries,
-  type RunSummary,
-  type RunVisibility,
-} from '../store/run-queries.ts';
-import type { Store, UndeliveredFinal } from '../store/types.ts';
+import { decodeCursor, encodeCursor, type RunQueries, type RunSummary } from '../store/run-queries.ts';
+import type { Store } from '../store/types.ts';
 import { canControl, canSee, type Viewer, visibilityOf } from './access.ts';
 import { serveDashboardScript } from './assets.ts';
 import type { DashboardAuth } from './auth/dashboard-auth.ts';
 import type { BranchDiffSource } from './branch-diff.ts';
 import { type ControlsOptions, createControls } from './controls.ts';
 import { escapeHtml, type PageViewer, page } from './html.ts';
+import { createFilterChoices, visibleUndeliveredFinals } from './list-extras.ts';
 import { streamList, streamRun } from './live.ts';
 import type { PullRequestStateSource } from './pull-request-state.ts';
 import { redactStrings } from './redact-strings.ts';
@@ -48,7 +43,6 @@ export interface DashboardOptions {
   pageSize?: number;
 }
 
-const FILTER_CHOICES_MS = 30_000;
 const RUN_ID = /^[A-Za-z0-9_-]{1,100}$/;
 const HTML = 'text/html; charset=utf-8';
 
@@ -70,20 +64,7 @@ export function createDashboardRoutes(options: DashboardOptions): {
     log,
   });
 
-  // The filters' choices change rarely and cost a scan: they are kept for a while per visibility.
-  const filterChoices = new Map<
-    string,
-    { at: number; values: Awaited<ReturnType<RunQueries['filterValues']>> }
-  >();
-  async function filterValues(visibility: RunVisibility) {
-    const key = JSON.stringify(visibility);
-    const cached = filterChoices.get(key);
-    if (cached && now() - cached.at < FILTER_CHOICES_MS) return cached.values;
-    const values = await queries.filterValues(visibility);
-    if (filterChoices.size > 1000) filterChoices.clear();
-    filterChoices.set(key, { at: now(), values });
-    return values;
-  }
+  const filterValues = createFilterChoices({ queries, now });
 
   // Each string is masked before anything is serialised: masking JSON text could miss a secret that
   // JSON escapes, or break the quoting.
@@ -94,18 +75,7 @@ export function createDashboardRoutes(options: DashboardOptions): {
     csrf: auth.csrfToken(viewer.identity),
     canSignOut: auth.method === 'slack' || auth.method === 'token',
   });
-  /** Final replies Baton gave up posting, among the runs this viewer may see. */
-  async function undeliveredFor(viewer: Viewer): Promise<UndeliveredFinal[]> {
-    const finals = await options.store.listUndeliveredFinals({ limit: 100 });
-    if (viewer.admin) return finals;
-    const visible = await Promise.all(
-      finals.map(async (final) => {
-        const run = await queries.getRun(final.turnId);
-        return run && canSee(viewer, run) ? final : undefined;
-      }),
-    );
-    return visible.filter((final): final is UndeliveredFinal => final !== undefined);
-  }
+  const undeliveredFor = (viewer: Viewer) => visibleUndeliveredFinals(options.store, queries, viewer);
 
   const answers = createAnswers(options.redact);
   const { html, notFound, forbidden } = answers;
