@@ -1,6 +1,7 @@
 import { benchAckLatency } from './ack-latency.ts';
 import { benchDashboardList } from './dashboard-list.ts';
 import { benchDashboardLive } from './dashboard-live.ts';
+import { benchEnvironmentReady } from './environment-ready.ts';
 import { benchGrepTool } from './grep-tool.ts';
 import { benchLoopOverhead } from './loop-overhead.ts';
 import { benchMentionLatency } from './mention-latency.ts';
@@ -18,6 +19,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   'mention-latency': benchMentionLatency,
   'dashboard-list': benchDashboardList,
   'dashboard-live': benchDashboardLive,
+  'environment-ready': benchEnvironmentReady,
   'tracing-overhead': benchTracingOverhead,
 };
 
