@@ -95,6 +95,21 @@ function renderSingle(item: Item): string {
         `<span class="muted">Checkpoint: ${payload.patch.length} characters of changes since ${escapeHtml(payload.baseCommit.slice(0, 12))}</span>`,
         '',
       );
+    case 'environment': {
+      const failed = payload.status === 'failed';
+      const title = `Environment: <span class="status status-${failed ? 'failed' : 'succeeded'}">${escapeHtml(payload.status)}</span> <span class="meta">${payload.cached ? 'from cache · ' : ''}${(payload.durationMs / 1000).toFixed(1)} s · ${escapeHtml(payload.reason)}</span>`;
+      const body = [
+        payload.commands.length > 0 ? pre(`$ ${payload.commands.join('\n$ ')}`) : '',
+        payload.key ? `<p class="muted">key <code>${escapeHtml(payload.key)}</code></p>` : '',
+        payload.deniedHosts.length > 0
+          ? `<p><strong>Refused hosts:</strong> ${escapeHtml(payload.deniedHosts.join(', '))}</p>`
+          : '',
+        payload.failure
+          ? `<p><strong>${escapeHtml(payload.failure.command)}</strong>: ${payload.failure.timedOut ? 'timed out' : `exit ${payload.failure.exitCode}`}</p>${pre(payload.failure.outputTail)}`
+          : '',
+      ].join('');
+      return `<details class="item step${failed ? ' error' : ''}" data-sequence="${item.sequence}"${failed ? ' open' : ''}><summary>${title}${at(item)}</summary>${body || '<p class="muted">Nothing to set up.</p>'}</details>`;
+    }
     case 'tool_call':
     case 'tool_result':
       return '';

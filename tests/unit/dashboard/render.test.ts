@@ -92,11 +92,46 @@ describe('the run timeline', () => {
     expect(html).toMatch(/<details class="item step" data-sequence="\d+"><summary>Step lint/);
   });
 
-  it('shows item kinds it does not know (environment setup and the like) with their fields', () => {
-    const future = { type: 'environment', status: 'ready', cached: true } as unknown as ItemPayload;
+  it('shows item kinds newer than the page with their fields', () => {
+    const future = { type: 'quota_report', remaining: 3 } as unknown as ItemPayload;
     const html = renderTimeline([item(future)]);
-    expect(html).toContain('<summary>environment');
-    expect(html).toContain('&quot;cached&quot;: true');
+    expect(html).toContain('<summary>quota_report');
+    expect(html).toContain('&quot;remaining&quot;: 3');
+  });
+
+  it('shows the environment setup: its commands, cache, refused hosts, and a failure open with its output', () => {
+    const ready = renderTimeline([
+      item({
+        type: 'environment',
+        status: 'ready',
+        cached: true,
+        key: 'abc123',
+        commands: ['npm ci'],
+        durationMs: 420,
+        deniedHosts: [],
+        reason: 'package-lock.json',
+      }),
+    ]);
+    expect(ready).toContain('from cache');
+    expect(ready).toContain('$ npm ci');
+    expect(ready).toContain('<code>abc123</code>');
+    const failed = renderTimeline([
+      item({
+        type: 'environment',
+        status: 'failed',
+        cached: false,
+        key: 'k',
+        commands: ['npm ci'],
+        durationMs: 9000,
+        deniedHosts: ['evil.example:443'],
+        reason: 'package-lock.json',
+        failure: { command: 'npm ci', exitCode: 1, timedOut: false, outputTail: 'ERR! <404>' },
+      }),
+    ]);
+    expect(failed).toMatch(/<details class="item step error" data-sequence="\d+" open>/);
+    expect(failed).toContain('evil.example:443');
+    expect(failed).toContain('exit 1');
+    expect(failed).toContain('ERR! &lt;404&gt;');
   });
 
   it('streams a result as a fragment for its call, with a fallback for a page without the call', () => {
