@@ -61,6 +61,7 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
     config: config.model,
     apiKey: environment.secrets.openaiApiKey,
     baseUrl: environment.openaiBaseUrl ?? config.model.baseUrl,
+    log: log.child({ component: 'model' }),
   });
   const middlewares = await resolveMiddlewares(config.middleware, { baseDir: options.configDir });
   // A tool the policy turns off is not offered at all, rather than offered and refused.

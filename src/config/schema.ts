@@ -17,6 +17,17 @@ export const modelSchema = z.object({
   baseUrl: z.url().optional(),
   timeoutMs: z.number().int().positive().default(120_000),
   maxRetries: z.number().int().min(0).max(10).default(2),
+  /**
+   * Longest quiet gap between two streamed events. Reasoning models can think for a minute
+   * before their first token, so the default leaves room for that.
+   */
+  streamStallMs: z.number().int().positive().default(90_000),
+  /** Fresh attempts after a stream is cut or stalls once the answer has started (with backoff). */
+  streamRetries: z.number().int().min(0).max(5).default(2),
+  /** Sent as `reasoning_effort` / `reasoning.effort` only when set; a server that refuses it is asked again without. */
+  reasoningEffort: z.enum(['minimal', 'low', 'medium', 'high']).optional(),
+  /** Sent as `parallel_tool_calls` only when set. */
+  parallelToolCalls: z.boolean().optional(),
   contextWindowTokens: z.number().int().positive().default(128_000),
   maxOutputTokens: z.number().int().positive().default(8_000),
   /** USD per million tokens, by model name. Unknown models cost 0 and `baton doctor` says so. */

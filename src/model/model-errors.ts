@@ -9,8 +9,8 @@ export interface ModelCallContext {
   maxRetries: number;
   /** The caller's signal: when it fired, whatever the SDK threw is a cancellation. */
   signal?: AbortSignal;
-  /** The stream went quiet for longer than timeoutMs after it started. */
-  stalled?: boolean;
+  /** The longest quiet gap between two events of a stream before it counts as stalled. */
+  streamStallMs: number;
 }
 
 /** Statuses the SDK retries by itself (unless the server says `x-should-retry: false`). */
@@ -47,15 +47,6 @@ export function toModelError(error: unknown, context: ModelCallContext): BatonEr
     return new BatonError({
       code: 'model_cancelled',
       message: 'The model call was cancelled.',
-      cause: error,
-    });
-  }
-  if (context.stalled) {
-    return new BatonError({
-      code: 'model_timeout',
-      message: `The model server stopped streaming its answer for more than ${context.timeoutMs} ms.`,
-      retryable: true,
-      hint: `Raise model.timeoutMs, or check that the server at ${context.baseUrl} is not overloaded.`,
       cause: error,
     });
   }
