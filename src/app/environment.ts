@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import type { Secrets } from '../config/schema.ts';
+import { BatonError } from '../observability/errors.ts';
 
 /** Everything Baton reads from the environment, in one place (the composition root's input). */
 export interface Environment {
@@ -18,32 +20,108 @@ export interface Environment {
   host: Record<string, string | undefined>;
 }
 
-const nonEmpty = (value: string | undefined) => (value?.trim() ? value : undefined);
+/** An empty or blank variable is the same as an unset one (`.env.example` leaves them all empty). */
+const optional = <Schema extends z.ZodType>(schema: Schema) =>
+  z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    schema.optional(),
+  );
 
+const text = optional(z.string());
+
+const url = (what: string) =>
+  optional(
+    z.string().refine((value) => /^https?:\/\//i.test(value) && URL.canParse(value), {
+      error: (issue) => `expected an http(s) URL such as ${what}, got ${JSON.stringify(issue.input)}`,
+    }),
+  );
+
+const integer = (what: string, min: number, max: number) =>
+  optional(
+    z
+      .string()
+      .trim()
+      .refine((value) => /^\d+$/.test(value) && Number(value) >= min && Number(value) <= max, {
+        error: (issue) => `expected ${what}, got ${JSON.stringify(issue.input)}`,
+      })
+      .transform(Number),
+  );
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/** Each variable's rule; the issue messages name the variable and what was expected. */
+const environmentSchema = z.object({
+  OPENAI_API_KEY: text,
+  GITHUB_TOKEN: text,
+  GITHUB_APP_PRIVATE_KEY: text,
+  SLACK_BOT_TOKEN: text,
+  SLACK_SIGNING_SECRET: text,
+  SLACK_APP_TOKEN: text,
+  LINEAR_API_KEY: text,
+  LINEAR_WEBHOOK_SECRET: text,
+  GITHUB_WEBHOOK_SECRET: text,
+  E2B_API_KEY: text,
+  BATON_CONFIG: text,
+  BATON_DATA_DIR: text,
+  DATABASE_URL: optional(
+    z.string().refine((value) => /^postgres(ql)?:\/\/./.test(value) && URL.canParse(value), {
+      error: 'expected a postgres:// or postgresql:// URL',
+    }),
+  ),
+  OPENAI_BASE_URL: url('https://api.openai.com/v1'),
+  LOG_LEVEL: optional(
+    z.enum(LOG_LEVELS, {
+      error: (issue) => `expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(issue.input)}`,
+    }),
+  ),
+  PORT: integer('a port number from 0 to 65535', 0, 65_535),
+  SLACK_API_URL: url('https://slack.com/api/'),
+  GITHUB_API_URL: url('https://api.github.com'),
+  GITHUB_APP_ID: integer("the App's numeric id (a positive integer)", 1, Number.MAX_SAFE_INTEGER),
+  LINEAR_API_URL: url('https://api.linear.app/graphql'),
+});
+
+/** Every variable Baton reads (the documentation test checks each is in .env.example and the README). */
+export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(environmentSchema.shape);
+
+/**
+ * Parses the environment once, at start. A bad value stops Baton with every bad variable named
+ * (`PORT: expected a port number from 0 to 65535, got "abc"`) instead of becoming NaN somewhere.
+ */
 export function readEnvironment(env: Record<string, string | undefined>): Environment {
+  const result = environmentSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new BatonError({
+      code: 'environment_invalid',
+      message: `Invalid environment: ${lines.join('; ')}`,
+      hint: 'Fix or unset the variables named above; .env.example describes each one.',
+    });
+  }
+  const values = result.data;
   return {
     secrets: {
-      openaiApiKey: nonEmpty(env.OPENAI_API_KEY),
-      githubToken: nonEmpty(env.GITHUB_TOKEN),
-      githubAppPrivateKey: nonEmpty(env.GITHUB_APP_PRIVATE_KEY),
-      slackBotToken: nonEmpty(env.SLACK_BOT_TOKEN),
-      slackSigningSecret: nonEmpty(env.SLACK_SIGNING_SECRET),
-      slackAppToken: nonEmpty(env.SLACK_APP_TOKEN),
-      linearApiKey: nonEmpty(env.LINEAR_API_KEY),
-      linearWebhookSecret: nonEmpty(env.LINEAR_WEBHOOK_SECRET),
-      githubWebhookSecret: nonEmpty(env.GITHUB_WEBHOOK_SECRET),
-      e2bApiKey: nonEmpty(env.E2B_API_KEY),
+      openaiApiKey: values.OPENAI_API_KEY,
+      githubToken: values.GITHUB_TOKEN,
+      githubAppPrivateKey: values.GITHUB_APP_PRIVATE_KEY,
+      slackBotToken: values.SLACK_BOT_TOKEN,
+      slackSigningSecret: values.SLACK_SIGNING_SECRET,
+      slackAppToken: values.SLACK_APP_TOKEN,
+      linearApiKey: values.LINEAR_API_KEY,
+      linearWebhookSecret: values.LINEAR_WEBHOOK_SECRET,
+      githubWebhookSecret: values.GITHUB_WEBHOOK_SECRET,
+      e2bApiKey: values.E2B_API_KEY,
     },
-    configPath: nonEmpty(env.BATON_CONFIG),
-    dataDir: nonEmpty(env.BATON_DATA_DIR),
-    databaseUrl: nonEmpty(env.DATABASE_URL),
-    openaiBaseUrl: nonEmpty(env.OPENAI_BASE_URL),
-    logLevel: nonEmpty(env.LOG_LEVEL),
-    port: nonEmpty(env.PORT) ? Number(env.PORT) : undefined,
-    slackApiUrl: nonEmpty(env.SLACK_API_URL),
-    githubApiUrl: nonEmpty(env.GITHUB_API_URL),
-    githubAppId: nonEmpty(env.GITHUB_APP_ID) ? Number(env.GITHUB_APP_ID) : undefined,
-    linearApiUrl: nonEmpty(env.LINEAR_API_URL),
+    configPath: values.BATON_CONFIG,
+    dataDir: values.BATON_DATA_DIR,
+    databaseUrl: values.DATABASE_URL,
+    openaiBaseUrl: values.OPENAI_BASE_URL,
+    logLevel: values.LOG_LEVEL,
+    port: values.PORT,
+    slackApiUrl: values.SLACK_API_URL,
+    githubApiUrl: values.GITHUB_API_URL,
+    githubAppId: values.GITHUB_APP_ID,
+    linearApiUrl: values.LINEAR_API_URL,
     host: env,
   };
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { withEnvFile } from '../app/env-file.ts';
 import { describeError } from '../observability/errors.ts';
 import { runDoctorCommand } from './doctor-command.ts';
 import { runLogsCommand } from './logs-command.ts';
@@ -37,9 +38,15 @@ const defaultIo = (): CliIo => ({
   stdin: process.stdin,
 });
 
-export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+export async function main(argv: string[], givenIo: CliIo = defaultIo()): Promise<number> {
   const [command, ...rest] = argv;
+  let io = givenIo;
   try {
+    const envFile = withEnvFile({ cwd: io.cwd, env: io.env });
+    io = { ...io, env: envFile.env };
+    if (envFile.loadedFrom && command === 'start') {
+      io.err(`Environment: read ${envFile.loadedFrom} (variables set in the environment win over it)`);
+    }
     switch (command) {
       case 'run':
         return await runRunCommand(parseRunArgs(rest), io);

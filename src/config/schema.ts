@@ -3,13 +3,13 @@ import { z } from 'zod';
 /** A shell command run inside the sandbox, e.g. `npm test`. */
 const command = z.string().min(1);
 
-const price = z.object({
+const price = z.strictObject({
   inputPerMillion: z.number().nonnegative(),
   cachedInputPerMillion: z.number().nonnegative().optional(),
   outputPerMillion: z.number().nonnegative(),
 });
 
-export const modelSchema = z.object({
+export const modelSchema = z.strictObject({
   /** `chat-completions` works with any OpenAI-compatible server; `responses` is OpenAI's Responses API. */
   api: z.enum(['chat-completions', 'responses']).default('chat-completions'),
   name: z.string().min(1).default('gpt-4.1'),
@@ -34,7 +34,7 @@ export const modelSchema = z.object({
   prices: z.record(z.string(), price).default({}),
 });
 
-export const repoSchema = z.object({
+export const repoSchema = z.strictObject({
   /** `owner/name` on GitHub, or any short name for a local repository. */
   name: z.string().min(1),
   /** Where the host fetches from: a local path, or an https URL (credentials are added by the host). */
@@ -47,7 +47,7 @@ export const repoSchema = z.object({
   protectedBranches: z.array(z.string()).default([]),
 });
 
-export const sandboxSchema = z.object({
+export const sandboxSchema = z.strictObject({
   provider: z.enum(['local', 'e2b']).default('local'),
   /** Host directory for repository mirrors, workspaces and run output. */
   dataDir: z.string().default('.baton'),
@@ -63,7 +63,7 @@ export const sandboxSchema = z.object({
   lifetimeMs: z.number().int().positive().default(3_600_000),
 });
 
-export const budgetsSchema = z.object({
+export const budgetsSchema = z.strictObject({
   maxSteps: z.number().int().positive().default(60),
   maxTokens: z.number().int().positive().default(3_000_000),
   maxCostUsd: z.number().positive().default(10),
@@ -74,13 +74,13 @@ export const budgetsSchema = z.object({
     .default(45 * 60_000),
 });
 
-export const middlewareEntrySchema = z.object({
+export const middlewareEntrySchema = z.strictObject({
   /** A built-in (`lint`, `test`, `secret-scan`, `commit`, `push`, `open-pr`) or a module path exporting a middleware factory. */
   name: z.string().min(1),
   options: z.record(z.string(), z.unknown()).default({}),
 });
 
-export const agentSchema = z.object({
+export const agentSchema = z.strictObject({
   /** Characters of one tool result that reach the model; the rest is saved in the workspace. */
   toolOutputLimit: z.number().int().min(1000).default(10_000),
   /** Compact the history when the prompt passes this fraction of the context window. */
@@ -90,7 +90,7 @@ export const agentSchema = z.object({
   subagentMaxSteps: z.number().int().positive().default(20),
 });
 
-export const policiesSchema = z.object({
+export const policiesSchema = z.strictObject({
   fetchUrl: z
     .object({
       enabled: z.boolean().default(false),
@@ -100,14 +100,14 @@ export const policiesSchema = z.object({
     .default({ enabled: false, allowHosts: [] }),
 });
 
-export const gitSchema = z.object({
+export const gitSchema = z.strictObject({
   authorName: z.string().default('Baton'),
   authorEmail: z.string().default('baton@localhost'),
   /** Baton's own branches; never empty, so a run cannot name the default branch. */
   branchPrefix: z.string().min(1).default('baton/'),
 });
 
-export const serverSchema = z.object({
+export const serverSchema = z.strictObject({
   /** PORT overrides. One HTTP server: Slack events, webhooks, dashboard, health and metrics. */
   port: z.number().int().min(0).max(65535).default(3000),
   host: z.string().default('0.0.0.0'),
@@ -115,7 +115,7 @@ export const serverSchema = z.object({
   publicBaseUrl: z.url().optional(),
 });
 
-export const slackSchema = z.object({
+export const slackSchema = z.strictObject({
   /** Empty list: any team / channel / user may ask. */
   allowedTeams: z.array(z.string()).default([]),
   allowedChannels: z.array(z.string()).default([]),
@@ -130,7 +130,7 @@ export const slackSchema = z.object({
   statusRefreshMs: z.number().int().positive().default(60_000),
 });
 
-export const runsSchema = z.object({
+export const runsSchema = z.strictObject({
   /** Runs one worker process executes at once. */
   workerConcurrency: z.number().int().positive().default(2),
   /** Active runs per requester, and in all; more wait in the queue and say their position. */
@@ -140,7 +140,7 @@ export const runsSchema = z.object({
   heartbeatSeconds: z.number().int().min(10).default(10),
 });
 
-export const githubSchema = z.object({
+export const githubSchema = z.strictObject({
   /** GitHub App id (GITHUB_APP_ID overrides); with GITHUB_APP_PRIVATE_KEY it replaces a plain GITHUB_TOKEN. */
   appId: z.number().int().positive().optional(),
   /** The App's login, whose PRs are Baton's and whose comments are ignored. */
@@ -151,7 +151,7 @@ export const githubSchema = z.object({
   workflowsPermission: z.boolean().default(false),
 });
 
-export const linearSchema = z.object({
+export const linearSchema = z.strictObject({
   /** Team keys whose issues may start runs; empty: every team. */
   allowedTeams: z.array(z.string()).default([]),
   /** Adding this label to an issue starts a run. */
@@ -165,7 +165,7 @@ export const linearSchema = z.object({
   reviewState: z.string().optional(),
 });
 
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   github: githubSchema.default(githubSchema.parse({})),
   linear: linearSchema.default(linearSchema.parse({})),
   server: serverSchema.default(serverSchema.parse({})),
