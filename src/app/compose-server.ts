@@ -33,87 +33,114 @@ export interface BatonServer {
 
 /**
  * `baton start`: the store and queue, then the gateway (every front door), the worker (runs the
- * turns), or both. Several workers on one Postgres server share the queue.
+ * turns), or both. Several workers on one Postgres server share the queue. With both, the worker
+ * starts taking turns only once the gateway listens; a failure at any step closes what was opened
+ * before it, so the process can exit instead of serving half.
  */
 export async function startServer(options: ServerOptions): Promise<BatonServer> {
   const { config, environment, log } = options;
   const dataDir = resolve(options.cwd, environment.dataDir ?? config.sandbox.dataDir);
-  const { store, sql } = await openStore({
-    databaseUrl: environment.databaseUrl,
-    dataDir: resolve(dataDir, 'db'),
-  });
-  const queue = createTurnQueue({ sql, log, heartbeatSeconds: config.runs.heartbeatSeconds });
-  await queue.start();
-  const secrets = secretValues(environment);
-  const integrations = composeIntegrations({ config, environment, dataDir, log, fetch: options.fetch });
-  const reporterFor = createReporterFactory({ config, integrations, store, secrets, log });
-  const stops: (() => Promise<void>)[] = [];
-  let port: number | undefined;
+  const opened = createShutdownList(log);
+  try {
+    // It can fail on a setting alone (the App key): before the store opens.
+    const integrations = composeIntegrations({ config, environment, dataDir, log, fetch: options.fetch });
+    const { store, sql } = await openStore({
+      databaseUrl: environment.databaseUrl,
+      dataDir: resolve(dataDir, 'db'),
+    });
+    opened.add('store', () => store.close());
+    const queue = createTurnQueue({ sql, log, heartbeatSeconds: config.runs.heartbeatSeconds });
+    await queue.start();
+    opened.add('queue', () => queue.stop());
+    const secrets = secretValues(environment);
+    const reporterFor = createReporterFactory({ config, integrations, store, secrets, log });
 
-  if (options.role !== 'gateway') {
-    const runner = await composeRunner({
-      config,
-      configDir: options.configDir,
-      cwd: options.cwd,
-      environment,
-      log,
-      store,
-      publish: integrations.publish,
-      pullRequestsFor: (repo) =>
-        integrations.isGitHubRepo(repo) ? integrations.github?.pullRequests : undefined,
-      repoAuthFor: async (repo) =>
-        integrations.github && integrations.isGitHubRepo(repo)
-          ? integrations.github.repoAuth(repo.name)
-          : undefined,
-      fetch: options.fetch,
-    });
-    const worker = composeWorker({
-      config,
-      store,
-      queue,
-      deps: runner.deps,
-      integrations,
-      reporterFor,
-      githubApiUrl: environment.githubApiUrl,
-      workerId: options.workerId ?? `${hostname()}:${process.pid}`,
-      log: log.child({ role: 'worker' }),
-    });
-    await worker.start();
-    options.announce(`Worker: on (${config.runs.workerConcurrency} runs at a time)`);
-    stops.push(async () => {
-      await worker.stop();
-      await runner.close();
-    });
+    const runner =
+      options.role === 'gateway'
+        ? undefined
+        : await composeRunner({
+            config,
+            configDir: options.configDir,
+            cwd: options.cwd,
+            environment,
+            log,
+            store,
+            publish: integrations.publish,
+            pullRequestsFor: (repo) =>
+              integrations.isGitHubRepo(repo) ? integrations.github?.pullRequests : undefined,
+            repoAuthFor: async (repo) =>
+              integrations.github && integrations.isGitHubRepo(repo)
+                ? integrations.github.repoAuth(repo.name)
+                : undefined,
+            fetch: options.fetch,
+          });
+    if (runner) opened.add('runner', () => runner.close());
+
+    let port: number | undefined;
+    if (options.role !== 'worker') {
+      const composed = composeGateway({
+        config,
+        environment,
+        store,
+        sql,
+        queue,
+        integrations,
+        reporterFor,
+        secrets,
+        log: log.child({ role: 'gateway' }),
+        announce: options.announce,
+      });
+      if (composed.slack) {
+        const slack = composed.slack;
+        await slack.start();
+        opened.add('slack', () => slack.stop());
+      }
+      port = await composed.gateway.start();
+      opened.add('gateway', () => composed.gateway.stop());
+      options.announce(`Gateway: listening on http://${config.server.host}:${port} (dashboard at /runs)`);
+    }
+
+    if (runner) {
+      const worker = composeWorker({
+        config,
+        store,
+        queue,
+        deps: runner.deps,
+        integrations,
+        reporterFor,
+        githubApiUrl: environment.githubApiUrl,
+        workerId: options.workerId ?? `${hostname()}:${process.pid}`,
+        log: log.child({ role: 'worker' }),
+      });
+      await worker.start();
+      opened.add('worker', () => worker.stop());
+      options.announce(`Worker: on (${config.runs.workerConcurrency} runs at a time)`);
+    }
+    return { port, stop: () => opened.closeAll() };
+  } catch (error) {
+    await opened.closeAll();
+    throw error;
   }
+}
 
-  if (options.role !== 'worker') {
-    const composed = composeGateway({
-      config,
-      environment,
-      store,
-      sql,
-      queue,
-      integrations,
-      reporterFor,
-      secrets,
-      log: log.child({ role: 'gateway' }),
-      announce: options.announce,
-    });
-    await composed.slack?.start();
-    port = await composed.gateway.start();
-    options.announce(`Gateway: listening on http://${config.server.host}:${port} (dashboard at /runs)`);
-    stops.unshift(async () => {
-      await composed.gateway.stop();
-      await composed.slack?.stop();
-    });
-  }
+/** The order things stop in: intake first, so no new work arrives while the worker winds down. */
+const STOP_ORDER = ['gateway', 'slack', 'worker', 'runner', 'queue', 'store'] as const;
+type Part = (typeof STOP_ORDER)[number];
 
+/** What has been opened so far, closed in STOP_ORDER; a part that fails to close does not keep the rest open. */
+function createShutdownList(log: Logger) {
+  const parts = new Map<Part, () => Promise<void>>();
   return {
-    port,
-    async stop() {
-      for (const stop of stops) await stop();
-      await queue.stop();
-      await store.close();
+    add(part: Part, close: () => Promise<void>) {
+      parts.set(part, close);
+    },
+    async closeAll() {
+      for (const part of STOP_ORDER) {
+        const close = parts.get(part);
+        if (!close) continue;
+        parts.delete(part);
+        await close().catch((error: unknown) => log.error({ err: error, part }, 'stop-failed'));
+      }
     },
   };
 }

@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 import type { Secrets } from '../config/schema.ts';
 import { BatonError } from '../observability/errors.ts';
@@ -47,13 +48,32 @@ const integer = (what: string, min: number, max: number) =>
       .transform(Number),
   );
 
+/** Read at start, so a bad key stops Baton at once rather than at the first pull request. */
+function privateKeyProblem(value: string): string | undefined {
+  if (!value.includes('-----BEGIN')) {
+    return "expected the PEM text of the App's private key (with its BEGIN/END lines), not a file name or a fragment";
+  }
+  try {
+    // Keys pasted into environment variables often carry literal `\n`.
+    createPrivateKey(value.includes('\\n') ? value.replace(/\\n/g, '\n') : value);
+    return undefined;
+  } catch (error) {
+    return `the PEM text is not a private key Node can read (${(error as Error).message}); paste the whole file GitHub generated`;
+  }
+}
+
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 /** Each variable's rule; the issue messages name the variable and what was expected. */
 const environmentSchema = z.object({
   OPENAI_API_KEY: text,
   GITHUB_TOKEN: text,
-  GITHUB_APP_PRIVATE_KEY: text,
+  GITHUB_APP_PRIVATE_KEY: optional(
+    z.string().superRefine((value, context) => {
+      const problem = privateKeyProblem(value);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    }),
+  ),
   SLACK_BOT_TOKEN: text,
   SLACK_SIGNING_SECRET: text,
   SLACK_APP_TOKEN: text,

@@ -1,10 +1,6 @@
 import { parseArgs } from 'node:util';
 import { withEnvFile } from '../app/env-file.ts';
 import { describeError } from '../observability/errors.ts';
-import { runDoctorCommand } from './doctor-command.ts';
-import { runLogsCommand } from './logs-command.ts';
-import { runRunCommand } from './run-command.ts';
-import { runStartCommand } from './start-command.ts';
 
 const HELP = `baton — a coding agent that works in an isolated sandbox and hands back a tested branch
 
@@ -48,14 +44,15 @@ export async function main(argv: string[], givenIo: CliIo = defaultIo()): Promis
       io.err(`Environment: read ${envFile.loadedFrom} (variables set in the environment win over it)`);
     }
     switch (command) {
+      // Each command loads its own modules, so a command starts (and fails) without loading the rest.
       case 'run':
-        return await runRunCommand(parseRunArgs(rest), io);
+        return await (await import('./run-command.ts')).runRunCommand(parseRunArgs(rest), io);
       case 'start':
-        return await runStartCommand(parseStartArgs(rest), io);
+        return await (await import('./start-command.ts')).runStartCommand(parseStartArgs(rest), io);
       case 'doctor':
-        return await runDoctorCommand(parseCommonArgs(rest), io);
+        return await (await import('./doctor-command.ts')).runDoctorCommand(parseCommonArgs(rest), io);
       case 'logs':
-        return await runLogsCommand(
+        return await (await import('./logs-command.ts')).runLogsCommand(
           { ...parseCommonArgs(rest), turnId: rest.find((arg) => !arg.startsWith('-')) },
           io,
         );

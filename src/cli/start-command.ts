@@ -1,11 +1,12 @@
-import { resolve } from 'node:path';
-import { configDirOf } from '../app/compose-runner.ts';
-import { type ServerRole, startServer } from '../app/compose-server.ts';
+import { dirname, resolve } from 'node:path';
+import type { ServerRole } from '../app/compose-server.ts';
 import { readEnvironment, secretValues } from '../app/environment.ts';
+import { assertPortAvailable } from '../app/port-probe.ts';
 import { loadConfig } from '../config/loader.ts';
 import { BatonError } from '../observability/errors.ts';
 import { createLogger } from '../observability/logger.ts';
 import type { CliIo } from './main.ts';
+import { watchParent } from './parent-watch.ts';
 
 const ROLES: readonly ServerRole[] = ['gateway', 'worker', 'all'];
 
@@ -15,8 +16,9 @@ export interface StartArgs {
 }
 
 /**
- * `baton start`: runs the server until SIGINT/SIGTERM. What is on and what to set for what is off
- * goes to stderr as plain lines; the structured log goes to stdout.
+ * `baton start`: runs the server until SIGINT/SIGTERM or until the process that started it ends.
+ * What is on and what to set for what is off goes to stderr as plain lines; the structured log
+ * goes to stdout. A failure at start closes what was opened and throws: one line, exit code 1.
  */
 export async function runStartCommand(
   args: StartArgs,
@@ -41,9 +43,14 @@ export async function runStartCommand(
     level: environment.logLevel ?? config.log.level,
     secrets: secretValues(environment),
   });
+  if (role !== 'worker') {
+    await assertPortAvailable({ host: config.server.host, port: environment.port ?? config.server.port });
+  }
+  // Loaded only now: a bad role, environment, file or port is reported before the whole server loads.
+  const { startServer } = await import('../app/compose-server.ts');
   const server = await startServer({
     config,
-    configDir: configDirOf(configPath),
+    configDir: dirname(configPath),
     cwd: io.cwd,
     environment,
     role,
@@ -51,12 +58,14 @@ export async function runStartCommand(
     announce: (line) => io.err(line),
   });
   io.err(`Baton is running (${role}). Stop it with Ctrl-C.`);
-  await new Promise<void>((done) => {
-    const stop = () => done();
-    signals.once('SIGINT', stop);
-    signals.once('SIGTERM', stop);
+  let stopWatching = () => {};
+  const reason = await new Promise<string>((done) => {
+    signals.once('SIGINT', () => done('SIGINT'));
+    signals.once('SIGTERM', () => done('SIGTERM'));
+    stopWatching = watchParent({ onGone: () => done('the process that started it ended') });
   });
-  io.err('Baton is stopping...');
+  stopWatching();
+  io.err(`Baton is stopping (${reason})...`);
   await server.stop();
   return 0;
 }

@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { BatonError } from '../observability/errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { BatonMetrics } from '../observability/metrics.ts';
 import { type ReadinessChecks, serveHealth, serveMetrics, serveReadiness } from './health-routes.ts';
+import { listenError } from './listen-error.ts';
 import { readBody } from './read-body.ts';
 import { sendError } from './respond.ts';
 import {
@@ -123,16 +123,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const listening = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, handle);
       server = listening;
       return new Promise((resolve, reject) => {
-        listening.once('error', (error: NodeJS.ErrnoException) =>
-          reject(
-            new BatonError({
-              code: 'gateway.listen_failed',
-              message: `The gateway could not listen on ${options.host}:${options.port}: ${error.message}`,
-              hint: error.code === 'EADDRINUSE' ? 'set PORT to a free port or stop what uses it' : undefined,
-              cause: error,
-            }),
-          ),
-        );
+        listening.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, options)));
         listening.listen(options.port, options.host, () => {
           const port = (listening.address() as AddressInfo).port;
           log.info({ host: options.host, port, routes: routes.paths() }, 'gateway-listening');

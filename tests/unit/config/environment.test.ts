@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -68,6 +69,19 @@ describe('the environment', () => {
     expect(error.code).toBe('environment_invalid');
     expect(error.message).toBe(`Invalid environment: ${line}`);
     expect(error.hint).toContain('.env.example');
+  });
+
+  it('accepts the App key GitHub hands out, pasted with real newlines or with \\n escapes', () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    expect(readEnvironment({ GITHUB_APP_PRIVATE_KEY: pem }).secrets.githubAppPrivateKey).toBe(pem);
+    const escaped = pem.trim().replaceAll('\n', '\\n');
+    expect(readEnvironment({ GITHUB_APP_PRIVATE_KEY: escaped }).secrets.githubAppPrivateKey).toBe(escaped);
+    const error = failureOf(() => readEnvironment({ GITHUB_APP_PRIVATE_KEY: pem.slice(0, 200) }));
+    expect(error.message).toMatch(
+      /^Invalid environment: GITHUB_APP_PRIVATE_KEY: the PEM text is not a private key/,
+    );
+    expect(error.message).not.toContain(pem.slice(40, 80));
   });
 
   it('names every bad variable at once, and never echoes a database password', () => {

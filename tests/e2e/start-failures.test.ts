@@ -1,0 +1,249 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startFakeSlack } from '../fakes/slack-server.ts';
+import { createTempDir } from '../fixtures/git-repo.ts';
+import { createFreshDatabase } from './process-harness.ts';
+
+const root = join(import.meta.dirname, '../..');
+const executable = join(root, 'src/cli/baton.mjs');
+const temp = createTempDir('baton-start-');
+afterAll(() => temp.cleanup());
+
+interface Exit {
+  code: number | null;
+  stderr: string[];
+}
+
+/** Each test gets an empty working directory: no .env, no config/baton.yaml, data of its own. */
+function workDir(name: string): string {
+  const dir = join(temp.path, name);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+function baseEnv(dir: string): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, BATON_DATA_DIR: join(dir, 'data') };
+}
+
+/**
+ * The real `baton start` (the package's bin). It must exit within `withinMs` of being started, or,
+ * with `fromErrorLine`, within `withinMs` of printing its `baton: …` error line (a failure that
+ * comes after the store, the queue and the sandbox pool have been opened); it is killed otherwise.
+ */
+async function startAndExpectExit(options: {
+  cwd: string;
+  env: Record<string, string>;
+  args?: string[];
+  withinMs: number;
+  fromErrorLine?: boolean;
+}): Promise<Exit> {
+  const child = spawn(process.execPath, [executable, 'start', ...(options.args ?? [])], {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  let deadline: NodeJS.Timeout | undefined;
+  const exited = new Promise<number | null>((resolve, reject) => {
+    const arm = (ms: number) => {
+      deadline = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(
+          new Error(
+            `baton start was still running ${ms} ms after ${options.fromErrorLine ? 'its error line' : 'it was started'}:\n${stderr}`,
+          ),
+        );
+      }, ms);
+    };
+    // Reaching the failure itself may take long on a busy machine; what is bounded is the exit after it.
+    arm(options.fromErrorLine ? 120_000 : options.withinMs);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (options.fromErrorLine && /^baton: /m.test(stderr)) {
+        options.fromErrorLine = false;
+        clearTimeout(deadline);
+        arm(options.withinMs);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(deadline);
+      resolve(code);
+    });
+  });
+  const code = await exited;
+  return { code, stderr: stderr.trim().split('\n') };
+}
+
+// One at a time: the bound is on each process, and processes started side by side share the cores.
+describe('baton start refuses to start on a bad setting, says which, and exits', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups) await cleanup();
+  });
+
+  it('PORT=abc', async () => {
+    const dir = workDir('port-abc');
+    const exit = await startAndExpectExit({
+      cwd: dir,
+      env: { ...baseEnv(dir), PORT: 'abc' },
+      withinMs: 5_000,
+    });
+    expect(exit.code).toBe(1);
+    expect(exit.stderr.at(-1)).toMatch(
+      /^baton: Invalid environment: PORT: expected a port number from 0 to 65535, got "abc" \(.*\.env\.example/,
+    );
+  });
+
+  it('a port in use', async () => {
+    const dir = workDir('port-in-use');
+    const listening = createServer();
+    cleanups.push(() => new Promise<void>((resolve) => listening.close(() => resolve())));
+    const port = await new Promise<number>((resolve) => {
+      listening.listen(0, '0.0.0.0', () => resolve((listening.address() as { port: number }).port));
+    });
+    const exit = await startAndExpectExit({
+      cwd: dir,
+      env: { ...baseEnv(dir), PORT: String(port) },
+      withinMs: 5_000,
+    });
+    expect(exit.code).toBe(1);
+    expect(exit.stderr.at(-1)).toBe(
+      `baton: Port ${port} is already in use on 0.0.0.0 (PORT / server.port) (set PORT or server.port to a free port, or stop what listens on ${port})`,
+    );
+  });
+
+  it('a GitHub App key that is not a key', async () => {
+    const dir = workDir('bad-key');
+    const exit = await startAndExpectExit({
+      cwd: dir,
+      env: {
+        ...baseEnv(dir),
+        GITHUB_APP_ID: '12345',
+        GITHUB_APP_PRIVATE_KEY:
+          '-----BEGIN RSA PRIVATE KEY-----\\nbm90IGEga2V5\\n-----END RSA PRIVATE KEY-----',
+      },
+      withinMs: 5_000,
+    });
+    expect(exit.code).toBe(1);
+    expect(exit.stderr.at(-1)).toMatch(
+      /^baton: Invalid environment: GITHUB_APP_PRIVATE_KEY: the PEM text is not a private key Node can read/,
+    );
+  });
+
+  it('a GitHub App key given as a file name', async () => {
+    const dir = workDir('key-path');
+    const exit = await startAndExpectExit({
+      cwd: dir,
+      env: { ...baseEnv(dir), GITHUB_APP_ID: '12345', GITHUB_APP_PRIVATE_KEY: '/etc/baton/app.pem' },
+      withinMs: 5_000,
+    });
+    expect(exit.code).toBe(1);
+    expect(exit.stderr.at(-1)).toMatch(
+      /^baton: Invalid environment: GITHUB_APP_PRIVATE_KEY: expected the PEM text .*not a file name/,
+    );
+  });
+
+  it('an unknown configuration key, named with its path', async () => {
+    const dir = workDir('unknown-key');
+    const config = join(dir, 'baton.yaml');
+    writeFileSync(config, 'server:\n  prot: 8080\n');
+    const exit = await startAndExpectExit({
+      cwd: dir,
+      env: baseEnv(dir),
+      args: ['--config', config],
+      withinMs: 5_000,
+    });
+    expect(exit.code).toBe(1);
+    expect(exit.stderr).toContain(`baton: Invalid ${config}:`);
+    expect(exit.stderr.map((line) => line.trim())).toContainEqual(
+      expect.stringMatching(/^server\.prot: unknown key \(.*unknown keys are refused/),
+    );
+  });
+
+  it('a value in .env is read, and the real environment wins over it', async () => {
+    const dir = workDir('dotenv');
+    writeFileSync(join(dir, '.env'), 'PORT=not-a-port\nLOG_LEVEL=loud\n');
+    const exit = await startAndExpectExit({
+      cwd: dir,
+      env: { ...baseEnv(dir), PORT: '3999' },
+      withinMs: 5_000,
+    });
+    expect(exit.code).toBe(1);
+    expect(exit.stderr[0]).toBe(
+      `Environment: read ${join(dir, '.env')} (variables set in the environment win over it)`,
+    );
+    // PORT came from the real environment; LOG_LEVEL only from the file.
+    expect(exit.stderr.at(-1)).toMatch(
+      /^baton: Invalid environment: LOG_LEVEL: expected one of .*got "loud"/,
+    );
+  });
+
+  it('a failure after the store opened (Slack refuses the bot token): closes everything, no worker ever starts', async () => {
+    const slack = await startFakeSlack();
+    cleanups.push(() => slack.close());
+    const dir = workDir('slack-refused');
+    // On a Postgres server: the embedded database's first start alone takes seconds on a busy machine.
+    const database = await createFreshDatabase();
+    cleanups.push(() => database.drop());
+    const exit = await startAndExpectExit({
+      cwd: dir,
+      env: {
+        ...baseEnv(dir),
+        DATABASE_URL: database.url,
+        PORT: '0',
+        SLACK_API_URL: slack.apiUrl,
+        SLACK_BOT_TOKEN: 'xoxb-not-the-right-token',
+        SLACK_SIGNING_SECRET: slack.signingSecret,
+      },
+      // Here the store, the queue and the sandbox pool were open: the process exits only if they close.
+      withinMs: 5_000,
+      fromErrorLine: true,
+    });
+    expect(exit.code).toBe(1);
+    expect(exit.stderr.at(-1)).toMatch(
+      /^baton: Slack refused the bot token: .*invalid_auth.*SLACK_BOT_TOKEN/,
+    );
+    expect(exit.stderr.join('\n')).not.toContain('Worker: on');
+  });
+});
+
+describe('baton start under npx', () => {
+  it('stops when npm exec, which does not pass SIGTERM on, is terminated', async () => {
+    const dir = workDir('npx');
+    const database = await createFreshDatabase();
+    // npm exec runs the bin through `sh -c`; the server is a grandchild of this test.
+    const npx = spawn('npx', ['--no-install', 'baton', 'start'], {
+      cwd: root,
+      env: { ...baseEnv(dir), DATABASE_URL: database.url, PORT: '0', npm_config_update_notifier: 'false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let serverPid: number | undefined;
+    npx.stdout?.on('data', (chunk: Buffer) => {
+      serverPid ??= Number(/"pid":(\d+)/.exec(chunk.toString())?.[1]) || undefined;
+    });
+    // The pipe closes only when every process holding it (npm, sh and the server) has exited.
+    const closed = new Promise<void>((resolve) => npx.stderr?.once('close', () => resolve()));
+    const running = new Promise<void>((resolve) => {
+      npx.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('Baton is running (all).')) resolve();
+      });
+    });
+    await Promise.race([running, closed]);
+    expect(stderr).toContain('Baton is running (all).');
+
+    npx.kill('SIGTERM');
+    const outcome = await Promise.race([
+      closed.then(() => 'exited' as const),
+      new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 15_000)),
+    ]);
+    if (outcome !== 'exited' && serverPid) process.kill(serverPid, 'SIGKILL');
+    await database.drop();
+    expect(outcome, stderr).toBe('exited');
+    expect(stderr).toContain('Baton is stopping (the process that started it ended)...');
+  });
+});
