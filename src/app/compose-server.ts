@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Config } from '../config/schema.ts';
+import { BatonError, describeError } from '../observability/errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createTurnQueue } from '../runs/queue.ts';
 import { openStore } from '../store/index.ts';
@@ -47,6 +48,8 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
     const { store, sql } = await openStore({
       databaseUrl: environment.databaseUrl,
       dataDir: resolve(dataDir, 'db'),
+    }).catch((error: unknown) => {
+      throw storeOpenError(error, environment.databaseUrl, resolve(dataDir, 'db'));
     });
     opened.add('store', () => store.close());
     const queue = createTurnQueue({ sql, log, heartbeatSeconds: config.runs.heartbeatSeconds });
@@ -121,6 +124,19 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
     await opened.closeAll();
     throw error;
   }
+}
+
+/** A store that will not open names the setting that points at it. */
+function storeOpenError(error: unknown, databaseUrl: string | undefined, embeddedDir: string): BatonError {
+  if (error instanceof BatonError && error.hint) return error;
+  return new BatonError({
+    code: 'store_open_failed',
+    message: `the database could not be opened: ${describeError(error)}`,
+    hint: databaseUrl
+      ? 'check DATABASE_URL: the server, that the database exists, and that the user may connect to it'
+      : `check the embedded database in ${embeddedDir} (BATON_DATA_DIR or sandbox.dataDir)`,
+    cause: error,
+  });
 }
 
 /** The order things stop in: intake first, so no new work arrives while the worker winds down. */

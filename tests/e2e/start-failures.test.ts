@@ -181,6 +181,24 @@ describe('baton start refuses to start on a bad setting, says which, and exits',
     );
   });
 
+  it.each([
+    [
+      'a database that does not exist',
+      'postgresql://postgres@127.0.0.1:5432/baton_no_such_database',
+      /database "baton_no_such_database" does not exist.*check DATABASE_URL/,
+    ],
+  ])('%s', async (name, url, line) => {
+    const dir = workDir(name.replaceAll(' ', '-'));
+    const exit = await startAndExpectExit({
+      cwd: dir,
+      env: { ...baseEnv(dir), DATABASE_URL: url, PORT: '0' },
+      withinMs: 5_000,
+      fromErrorLine: true,
+    });
+    expect(exit.code).toBe(1);
+    expect(exit.stderr.at(-1)).toMatch(line);
+  });
+
   it('a failure after the store opened (Slack refuses the bot token): closes everything, no worker ever starts', async () => {
     const slack = await startFakeSlack();
     cleanups.push(() => slack.close());
