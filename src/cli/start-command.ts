@@ -46,6 +46,13 @@ export async function runStartCommand(
   if (role !== 'worker') {
     await assertPortAvailable({ host: config.server.host, port: environment.port ?? config.server.port });
   }
+  // Listening from here on: a SIGTERM while the store opens waits for the start, then stops cleanly.
+  let stopWatching = () => {};
+  const stopRequested = new Promise<string>((done) => {
+    signals.once('SIGINT', () => done('SIGINT'));
+    signals.once('SIGTERM', () => done('SIGTERM'));
+    stopWatching = watchParent({ onGone: () => done('the process that started it ended') });
+  });
   // Loaded only now: a bad role, environment, file or port is reported before the whole server loads.
   const { startServer } = await import('../app/compose-server.ts');
   const server = await startServer({
@@ -56,14 +63,12 @@ export async function runStartCommand(
     role,
     log,
     announce: (line) => io.err(line),
+  }).catch((error: unknown) => {
+    stopWatching();
+    throw error;
   });
   io.err(`Baton is running (${role}). Stop it with Ctrl-C.`);
-  let stopWatching = () => {};
-  const reason = await new Promise<string>((done) => {
-    signals.once('SIGINT', () => done('SIGINT'));
-    signals.once('SIGTERM', () => done('SIGTERM'));
-    stopWatching = watchParent({ onGone: () => done('the process that started it ended') });
-  });
+  const reason = await stopRequested;
   stopWatching();
   io.err(`Baton is stopping (${reason})...`);
   await server.stop();
