@@ -11,6 +11,8 @@ import { composeRunner } from './compose-runner.ts';
 import { composeWorker } from './compose-worker.ts';
 import { type Environment, secretValues } from './environment.ts';
 import { createReporterFactory } from './reporter-factory.ts';
+import { type StartedTelemetry, startTelemetry } from './telemetry.ts';
+import { startWorkerEndpoint } from './worker-endpoint.ts';
 
 export type ServerRole = 'gateway' | 'worker' | 'all';
 
@@ -24,11 +26,15 @@ export interface ServerOptions {
   announce: (line: string) => void;
   workerId?: string;
   fetch?: typeof fetch;
+  /** Spans and metrics; default: from the environment (tracing only with an OTLP endpoint). */
+  telemetry?: StartedTelemetry;
 }
 
 export interface BatonServer {
   /** The gateway's port, when this process serves HTTP. */
   port?: number;
+  /** A worker-only process's own port for /metrics, /healthz and /readyz. */
+  workerPort?: number;
   stop(): Promise<void>;
 }
 
@@ -43,8 +49,6 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
   const dataDir = resolve(options.cwd, environment.dataDir ?? config.sandbox.dataDir);
   const opened = createShutdownList(log);
   try {
-    // It can fail on a setting alone (the App key): before the store opens.
-    const integrations = composeIntegrations({ config, environment, dataDir, log, fetch: options.fetch });
     const { store, sql } = await openStore({
       databaseUrl: environment.databaseUrl,
       dataDir: resolve(dataDir, 'db'),
@@ -56,6 +60,17 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
     await queue.start();
     opened.add('queue', () => queue.stop());
     const secrets = secretValues(environment);
+    const telemetry =
+      options.telemetry ?? startTelemetry(environment, { queueDepth: () => store.countQueued() });
+    opened.add('telemetry', () => telemetry.shutdown());
+    const integrations = composeIntegrations({
+      config,
+      environment,
+      dataDir,
+      log,
+      fetch: options.fetch,
+      tracer: telemetry.tracer,
+    });
     const reporterFor = createReporterFactory({ config, integrations, store, secrets, log });
 
     const runner =
@@ -76,6 +91,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
                 ? integrations.github.repoAuth(repo.name)
                 : undefined,
             fetch: options.fetch,
+            telemetry,
           });
     if (runner) opened.add('runner', () => runner.close());
 
@@ -92,6 +108,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
         secrets,
         log: log.child({ role: 'gateway' }),
         announce: options.announce,
+        telemetry,
       });
       if (composed.slack) {
         const slack = composed.slack;
@@ -101,6 +118,23 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
       port = await composed.gateway.start();
       opened.add('gateway', () => composed.gateway.stop());
       options.announce(`Gateway: listening on http://${config.server.host}:${port} (dashboard at /runs)`);
+    }
+
+    let workerPort: number | undefined;
+    if (options.role === 'worker') {
+      const endpoint = await startWorkerEndpoint({
+        port: environment.workerPort ?? config.server.workerPort,
+        host: config.server.host,
+        sql,
+        queue,
+        metrics: telemetry.metrics,
+        log: log.child({ role: 'worker', component: 'endpoint' }),
+      });
+      workerPort = endpoint.port;
+      opened.add('endpoint', () => endpoint.stop());
+      options.announce(
+        `Worker endpoint: /metrics and /healthz on http://${config.server.host}:${workerPort}`,
+      );
     }
 
     if (runner) {
@@ -114,12 +148,13 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
         githubApiUrl: environment.githubApiUrl,
         workerId: options.workerId ?? `${hostname()}:${process.pid}`,
         log: log.child({ role: 'worker' }),
+        telemetry,
       });
       await worker.start();
       opened.add('worker', () => worker.stop());
       options.announce(`Worker: on (${config.runs.workerConcurrency} runs at a time)`);
     }
-    return { port, stop: () => opened.closeAll() };
+    return { port, workerPort, stop: () => opened.closeAll() };
   } catch (error) {
     await opened.closeAll();
     throw error;
@@ -140,7 +175,16 @@ function storeOpenError(error: unknown, databaseUrl: string | undefined, embedde
 }
 
 /** The order things stop in: intake first, so no new work arrives while the worker winds down. */
-const STOP_ORDER = ['gateway', 'slack', 'worker', 'runner', 'queue', 'store'] as const;
+const STOP_ORDER = [
+  'gateway',
+  'slack',
+  'endpoint',
+  'worker',
+  'runner',
+  'queue',
+  'store',
+  'telemetry',
+] as const;
 type Part = (typeof STOP_ORDER)[number];
 
 /** What has been opened so far, closed in STOP_ORDER; a part that fails to close does not keep the rest open. */

@@ -17,6 +17,10 @@ export interface Environment {
   githubApiUrl?: string;
   githubAppId?: number;
   linearApiUrl?: string;
+  /** OTLP/HTTP endpoint; tracing is off without it. The SDK reads the other `OTEL_*` variables itself. */
+  otlpEndpoint?: string;
+  /** Overrides server.workerPort: where a worker-only process serves /metrics and /healthz. */
+  workerPort?: number;
   /** The host environment the sandbox's allowlist copies from. */
   host: Record<string, string | undefined>;
 }
@@ -99,6 +103,9 @@ const environmentSchema = z.object({
   GITHUB_API_URL: url('https://api.github.com'),
   GITHUB_APP_ID: integer("the App's numeric id (a positive integer)", 1, Number.MAX_SAFE_INTEGER),
   LINEAR_API_URL: url('https://api.linear.app/graphql'),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url('http://collector:4318/v1/traces'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url('http://collector:4318'),
+  WORKER_PORT: integer('a port number from 0 to 65535', 0, 65_535),
 });
 
 /** Every variable Baton reads (the documentation test checks each is in .env.example and the README). */
@@ -142,6 +149,8 @@ export function readEnvironment(env: Record<string, string | undefined>): Enviro
     githubApiUrl: values.GITHUB_API_URL,
     githubAppId: values.GITHUB_APP_ID,
     linearApiUrl: values.LINEAR_API_URL,
+    otlpEndpoint: values.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? values.OTEL_EXPORTER_OTLP_ENDPOINT,
+    workerPort: values.WORKER_PORT,
     host: env,
   };
 }

@@ -7,7 +7,12 @@ import { listenError } from '../gateway/listen-error.ts';
  * store, the queue and the sandbox pool have started. The real listen still reports a port lost
  * to a race in between.
  */
-export async function assertPortAvailable(options: { host: string; port: number }): Promise<void> {
+export async function assertPortAvailable(options: {
+  host: string;
+  port: number;
+  /** The variable and key that set the port, for the message. */
+  setting?: string;
+}): Promise<void> {
   if (options.port === 0) return;
   const probe = createServer();
   await new Promise<void>((resolve, reject) => {

@@ -13,7 +13,11 @@ Usage:
       --json                       print every item of the run as a JSON line instead
       --config <file>              configuration file (default: config/baton.yaml, or $BATON_CONFIG)
   baton doctor                     check configuration, system prerequisites and endpoints
-  baton logs <turn-id>             print a finished turn's items as JSON lines
+  baton logs <turn-id> [--follow]  print a turn's items as JSON lines (docs/session-log.md); --follow
+                                   keeps printing new items until the turn ends
+  baton replay <turn-id | file.jsonl> [--repo <path>] [--base <commit>]
+                                   re-run a recorded turn offline: the recorded model answers, the
+                                   tools for real, on a new branch; reports where the results diverge
   baton --help                     this text
 
 Environment: see .env.example (secrets come only from the environment).`;
@@ -52,10 +56,9 @@ export async function main(argv: string[], givenIo: CliIo = defaultIo()): Promis
       case 'doctor':
         return await (await import('./doctor-command.ts')).runDoctorCommand(parseCommonArgs(rest), io);
       case 'logs':
-        return await (await import('./logs-command.ts')).runLogsCommand(
-          { ...parseCommonArgs(rest), turnId: rest.find((arg) => !arg.startsWith('-')) },
-          io,
-        );
+        return await (await import('./logs-command.ts')).runLogsCommand(parseLogsArgs(rest), io);
+      case 'replay':
+        return await (await import('./replay-command.ts')).runReplayCommand(parseReplayArgs(rest), io);
       case undefined:
       case '--help':
       case '-h':
@@ -96,6 +99,24 @@ function parseStartArgs(args: string[]) {
     options: { role: { type: 'string' }, config: { type: 'string' } },
   });
   return { role: values.role, config: values.config };
+}
+
+function parseLogsArgs(args: string[]) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { config: { type: 'string' }, follow: { type: 'boolean', short: 'f', default: false } },
+  });
+  return { config: values.config, follow: values.follow ?? false, turnId: positionals[0] };
+}
+
+function parseReplayArgs(args: string[]) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { config: { type: 'string' }, repo: { type: 'string' }, base: { type: 'string' } },
+  });
+  return { config: values.config, repo: values.repo, base: values.base, recording: positionals[0] };
 }
 
 function parseCommonArgs(args: string[]) {

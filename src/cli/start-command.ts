@@ -43,9 +43,15 @@ export async function runStartCommand(
     level: environment.logLevel ?? config.log.level,
     secrets: secretValues(environment),
   });
-  if (role !== 'worker') {
-    await assertPortAvailable({ host: config.server.host, port: environment.port ?? config.server.port });
-  }
+  await assertPortAvailable({
+    host: config.server.host,
+    ...(role === 'worker'
+      ? {
+          port: environment.workerPort ?? config.server.workerPort,
+          setting: 'WORKER_PORT / server.workerPort',
+        }
+      : { port: environment.port ?? config.server.port, setting: 'PORT / server.port' }),
+  });
   // Listening from here on: a SIGTERM while the store opens waits for the start, then stops cleanly.
   let stopWatching = () => {};
   const stopRequested = new Promise<string>((done) => {

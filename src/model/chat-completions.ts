@@ -29,7 +29,11 @@ export function createChatCompletionsClient(options: ModelAdapterOptions): Model
           const reply = createReplyAssembler(request.onTextDelta);
           await consumeStream<ChatCompletionChunk>({
             context,
-            open: (streamSignal) => options.client.chat.completions.create(body, { signal: streamSignal }),
+            open: (streamSignal) =>
+              options.client.chat.completions.create(body, {
+                signal: streamSignal,
+                headers: request.headers,
+              }),
             onEvent: reply.add,
           });
           if (!reply.complete()) throw streamEndedEarly(context);

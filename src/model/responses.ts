@@ -29,7 +29,8 @@ export function createResponsesClient(options: ModelAdapterOptions): ModelClient
           const reply = createReplyAssembler(request.onTextDelta);
           await consumeStream<ResponseStreamEvent>({
             context,
-            open: (streamSignal) => options.client.responses.create(body, { signal: streamSignal }),
+            open: (streamSignal) =>
+              options.client.responses.create(body, { signal: streamSignal, headers: request.headers }),
             onEvent: reply.add,
           });
           if (!reply.complete()) throw streamEndedEarly(context);
