@@ -115,6 +115,25 @@ describe('baton start refuses to start on a bad setting, says which, and exits',
     );
   });
 
+  it('a worker endpoint port in use (--role worker)', async () => {
+    const dir = workDir('worker-port-in-use');
+    const listening = createServer();
+    cleanups.push(() => new Promise<void>((resolve) => listening.close(() => resolve())));
+    const port = await new Promise<number>((resolve) => {
+      listening.listen(0, '0.0.0.0', () => resolve((listening.address() as { port: number }).port));
+    });
+    const exit = await startAndExpectExit({
+      cwd: dir,
+      env: { ...baseEnv(dir), WORKER_PORT: String(port) },
+      args: ['--role', 'worker'],
+      withinMs: 5_000,
+    });
+    expect(exit.code).toBe(1);
+    expect(exit.stderr.at(-1)).toBe(
+      `baton: Port ${port} is already in use on 0.0.0.0 (WORKER_PORT / server.workerPort) (set WORKER_PORT or server.workerPort to a free port, or stop what listens on ${port})`,
+    );
+  });
+
   it('a GitHub App key that is not a key', async () => {
     const dir = workDir('bad-key');
     const exit = await startAndExpectExit({
