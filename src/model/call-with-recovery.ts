@@ -48,7 +48,7 @@ export async function callWithRecovery<Body extends object, Result>(
       if (refused !== undefined) {
         if (memory.remember(endpoint, refused)) {
           log.warn(
-            { endpoint, parameter: refused, reason: describe(error) },
+            { endpoint, parameter: refused, reason: messageOf(error) },
             `The model server refused the optional parameter ${refused}; Baton leaves it out for this endpoint from now on`,
           );
         }
@@ -117,6 +117,6 @@ function exhausted(error: BatonError, failures: number): BatonError {
   });
 }
 
-function describe(error: unknown): string {
+function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
