@@ -284,3 +284,33 @@ describe('baton start under npx', () => {
     expect(stderr).toContain('Baton is stopping (the process that started it ended)...');
   });
 });
+
+describe('baton start stopped while it starts', () => {
+  it('a SIGTERM before it is up lets the start finish, then stops cleanly with exit code 0', async () => {
+    const dir = workDir('sigterm-at-start');
+    const database = await createFreshDatabase();
+    const child = spawn(process.execPath, [executable, 'start'], {
+      cwd: dir,
+      env: { ...baseEnv(dir), DATABASE_URL: database.url, PORT: '0' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    let signalled = false;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      // The gateway announces the front doors while it is being put together, before it listens
+      // and before the worker starts.
+      if (!signalled && stderr.includes('Linear webhooks are off')) {
+        signalled = true;
+        child.kill('SIGTERM');
+      }
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
+    const code = await exited;
+    clearTimeout(timer);
+    await database.drop();
+    expect(code, stderr).toBe(0);
+    expect(stderr).toContain('Baton is stopping (SIGTERM)...');
+  });
+});
