@@ -21,6 +21,7 @@ export async function consumeStream<Event>(options: ConsumeStreamOptions<Event>)
   const controller = new AbortController();
   let stalled = false;
   let started = false;
+  let eventFailure: unknown;
   let timer: NodeJS.Timeout | undefined;
   const arm = () => {
     clearTimeout(timer);
@@ -38,13 +39,19 @@ export async function consumeStream<Event>(options: ConsumeStreamOptions<Event>)
     arm();
     for await (const event of stream) {
       arm();
-      options.onEvent(event);
+      try {
+        options.onEvent(event);
+      } catch (error) {
+        // The adapter's verdict on an event (a failure the server reported), not a lost connection.
+        eventFailure = error;
+        throw error;
+      }
     }
     if (controller.signal.aborted) throw new Error('The stream was aborted.');
   } catch (error) {
     if (context.signal?.aborted) throw toModelError(error, context);
     if (stalled) throw streamStalled(error, context);
-    if (started && isConnectionLoss(error)) throw streamCut(error, context);
+    if (started && error !== eventFailure && isConnectionLoss(error)) throw streamCut(error, context);
     throw toModelError(error, context);
   } finally {
     clearTimeout(timer);
@@ -53,12 +60,11 @@ export async function consumeStream<Event>(options: ConsumeStreamOptions<Event>)
 }
 
 /**
- * After the headers, anything but a server-sent error event, an unreadable event or the adapter's
- * own verdict on an event is the connection going away (undici says `terminated`, or a socket error).
+ * After the headers, anything but a server-sent error event or an unreadable event is the
+ * connection going away (undici says `terminated`, or a socket error).
  */
 function isConnectionLoss(error: unknown): boolean {
-  if (error instanceof BatonError || error instanceof APIError || error instanceof SyntaxError) return false;
-  return true;
+  return !(error instanceof BatonError || error instanceof APIError || error instanceof SyntaxError);
 }
 
 function streamCut(error: unknown, context: ModelCallContext): BatonError {
