@@ -70,6 +70,16 @@ export function toModelError(error: unknown, context: ModelCallContext): BatonEr
   }
   if (error instanceof APIError && typeof error.status === 'number')
     return fromStatus(error, error.status, context);
+  if (error instanceof APIError) {
+    // No status: the server reported the failure inside a stream that had started well.
+    return new BatonError({
+      code: 'model_server_error',
+      message: `The model server failed while answering: ${serverMessage(error)}`,
+      retryable: true,
+      hint: 'The provider may be having trouble; try again later or check its status page.',
+      cause: error,
+    });
+  }
   return new BatonError({
     code: 'model_protocol',
     message: `The model server sent a reply Baton could not read: ${rootCauseMessage(error)}.`,

@@ -36,6 +36,8 @@ interface ReplyOptions {
    * the rest of the events (a server that gives up without saying so).
    */
   cut?: { afterEvents: number; how: 'reset' | 'end' };
+  /** In a streamed reply: after this many events, an error event in the API's own form, then the end. */
+  failAfterEvents?: number;
 }
 
 /** What the fake answers to one model request. */

@@ -94,6 +94,20 @@ describe.each(APIS)('%s adapter: a stream that breaks after the headers', (api) 
     expect(fake.remaining()).toBe(1);
   });
 
+  it('does not take an error the server reports inside the stream for a cut', async () => {
+    fake.enqueue(
+      { type: 'text', content: 'half', failAfterEvents: 2 },
+      { type: 'text', content: 'not reached' },
+    );
+
+    const error = asBatonError(await rejectionOf(clientFor(fake, { api }).complete(request)));
+
+    expect(error.code).toBe('model_server_error');
+    expect(error.message).toContain('the server failed while streaming');
+    expect(fake.modelRequests()).toHaveLength(1);
+    expect(fake.remaining()).toBe(1);
+  });
+
   it('does not retry a stream the caller cancels during the backoff', async () => {
     fake.enqueue(
       { type: 'text', content: 'cut', cut: { afterEvents: 2, how: 'reset' } },
