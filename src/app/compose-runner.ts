@@ -33,6 +33,7 @@ export interface RunnerOptions {
   /** A store the caller already opened (the server shares it with the queue); else one is opened. */
   store?: Store;
   pullRequestsFor?: TurnDependencies['pullRequestsFor'];
+  remoteBranch?: TurnDependencies['remoteBranch'];
   repoAuthFor?: TurnDependencies['repoAuthFor'];
   onItem?: (item: Item) => void;
   /** Seams for tests: a provider or fetch other than the defaults. */
@@ -109,6 +110,7 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
     prompts: await loadPrompts(),
     publish: options.publish,
     pullRequestsFor: options.pullRequestsFor,
+    remoteBranch: options.remoteBranch,
     repoAuthFor: options.repoAuthFor,
     log,
     fetch: options.fetch,

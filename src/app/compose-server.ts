@@ -71,7 +71,14 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
       fetch: options.fetch,
       tracer: telemetry.tracer,
     });
-    const reporterFor = createReporterFactory({ config, integrations, store, secrets, log });
+    const reporterFor = createReporterFactory({
+      config,
+      integrations,
+      store,
+      secrets,
+      log,
+      metrics: telemetry.metrics,
+    });
 
     const runner =
       options.role === 'gateway'
@@ -84,6 +91,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
             log,
             store,
             publish: integrations.publish,
+            remoteBranch: integrations.remoteBranch,
             pullRequestsFor: (repo) =>
               integrations.isGitHubRepo(repo) ? integrations.github?.pullRequests : undefined,
             repoAuthFor: async (repo) =>

@@ -15,7 +15,8 @@ export interface Environment {
   port?: number;
   slackApiUrl?: string;
   githubApiUrl?: string;
-  githubAppId?: number;
+  /** The App's numeric id, or its Client ID (`Iv23…`). */
+  githubAppId?: number | string;
   linearApiUrl?: string;
   /** OTLP/HTTP endpoint; tracing is off without it. The SDK reads the other `OTEL_*` variables itself. */
   otlpEndpoint?: string;
@@ -101,7 +102,17 @@ const environmentSchema = z.object({
   PORT: integer('a port number from 0 to 65535', 0, 65_535),
   SLACK_API_URL: url('https://slack.com/api/'),
   GITHUB_API_URL: url('https://api.github.com'),
-  GITHUB_APP_ID: integer("the App's numeric id (a positive integer)", 1, Number.MAX_SAFE_INTEGER),
+  GITHUB_APP_ID: optional(
+    z
+      .string()
+      .trim()
+      .refine((value) => /^[1-9]\d*$/.test(value) || /^Iv[0-9A-Za-z._-]+$/.test(value), {
+        error: (issue) =>
+          `expected the App's numeric id or its Client ID (Iv…), got ${JSON.stringify(issue.input)}`,
+      })
+      // A numeric App id stays a number; a Client ID (`Iv23…`) is kept as it is.
+      .transform((value) => (/^\d+$/.test(value) ? Number(value) : value)),
+  ),
   LINEAR_API_URL: url('https://api.linear.app/graphql'),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url('http://collector:4318/v1/traces'),
   OTEL_EXPORTER_OTLP_ENDPOINT: url('http://collector:4318'),
@@ -158,4 +169,11 @@ export function readEnvironment(env: Record<string, string | undefined>): Enviro
 /** The secret values to mask in every output. */
 export function secretValues(environment: Environment): string[] {
   return Object.values(environment.secrets).filter((value): value is string => typeof value === 'string');
+}
+
+/** A numeric App id stays a number; anything else (a Client ID, `Iv23…`) is kept as it is. */
+function appIdOf(value: string | undefined): number | string | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  return /^\d+$/.test(trimmed) ? Number(trimmed) : trimmed;
 }

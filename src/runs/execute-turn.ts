@@ -1,4 +1,4 @@
-import type { MiddlewareHost, RequestInfo } from '../../middleware/types.ts';
+import type { RequestInfo } from '../../middleware/types.ts';
 import { createUsageMeter, type UsageMeter } from '../agent/budget.ts';
 import { createCompactor } from '../agent/compaction.ts';
 import { type AgentLoopResult, runAgentLoop } from '../agent/loop.ts';
@@ -13,11 +13,13 @@ import type { FinishPayload, ToolResult } from '../tools/types.ts';
 import { runCheckRounds } from './check-rounds.ts';
 import { takeCheckpoint, workspaceHead } from './checkpoint.ts';
 import { startConversation } from './conversation.ts';
+import { readDeliveryFacts } from './delivery-facts.ts';
 import type { ItemPayload } from './items.ts';
 import { keepWork } from './keep-work.ts';
-import { buildOutcome } from './outcome.ts';
+import { buildOutcome, failureOutcome } from './outcome.ts';
 import type { Reporter, RunOutcome } from './reporter.ts';
 import type { TurnDependencies } from './turn-dependencies.ts';
+import { createTurnHost } from './turn-host.ts';
 import { createTurnToolContext } from './turn-tools.ts';
 
 export interface TurnInput {
@@ -40,6 +42,8 @@ export interface TurnInput {
   lostOwnership?: () => boolean;
   /** Records the turn's end only if this process still owns it (a worker); false: another one reports. */
   claimFinish?: (status: RunOutcome['status'], error: string | null) => Promise<boolean>;
+  /** Records the final reply as owed before it is posted, so a crash in between cannot lose it. */
+  recordFinal?: (outcome: RunOutcome) => Promise<void>;
 }
 
 /** Tools whose calls may change the workspace; a checkpoint follows them. */
@@ -69,6 +73,16 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
     limits: config.sandbox,
     signal,
   });
+
+  const factsOf = (workspace: Sandbox | undefined) =>
+    readDeliveryFacts({
+      sandbox: workspace,
+      repo: input.repo,
+      branch,
+      remoteBranch: deps.remoteBranch,
+      pullRequests: deps.pullRequestsFor?.(input.repo),
+      log,
+    });
 
   let outcome: RunOutcome;
   let sandbox: Sandbox | undefined;
@@ -141,16 +155,13 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
         },
       });
 
-    const host: MiddlewareHost = {
-      async publish() {
-        const exported = await workspace.exportChanges();
-        if (exported.commitCount === 0) return null;
-        const published = await deps.publish({ exported, repo: input.repo, branch });
-        return { location: published.location, commit: exported.headCommit };
-      },
-      pullRequests: deps.pullRequestsFor?.(input.repo),
+    const host = createTurnHost({
+      deps,
+      workspace,
+      repo: input.repo,
+      branch,
       request: input.requestInfo ?? { threadKey: input.thread.key, requester: input.requester },
-    };
+    });
     const middlewareContext = (finish: FinishPayload) => ({
       runId: turn.id,
       sandbox: workspace,
@@ -199,19 +210,21 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
       branch,
       tokens: meter.tokens,
       costUsd: meter.costUsd,
+      facts: await factsOf(workspace),
     });
   } catch (error) {
     log.error({ err: error }, 'turn failed');
     await record({ type: 'error', code: errorCode(error), message: describeError(error) }).catch(
       () => undefined,
     );
-    outcome = {
-      status: signal.aborted ? 'cancelled' : 'failed',
-      summary: `${signal.aborted ? 'Cancelled' : `The run failed: ${describeError(error)}`}. Nothing was pushed; branch ${branch} is unchanged.`,
-      checks: [],
+    outcome = failureOutcome({
+      cancelled: signal.aborted,
+      reason: describeError(error),
+      branch,
+      facts: await factsOf(sandbox).catch(() => ({})),
       tokens: meter.tokens,
       costUsd: meter.costUsd,
-    };
+    });
   } finally {
     await sandbox?.dispose().catch((error: unknown) => log.warn({ err: error }, 'sandbox dispose failed'));
   }
@@ -222,6 +235,9 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
   }
   const error = outcome.status === 'failed' ? outcome.summary : null;
   await store.updateTurn(turn.id, { tokens: outcome.tokens, costUsd: outcome.costUsd });
+  // The thread's pull request, as GitHub has it: the dashboard and later turns read it from here.
+  if (outcome.pullRequestUrl)
+    await store.updateThread(input.thread.id, { pullRequestUrl: outcome.pullRequestUrl });
   const owned = input.claimFinish
     ? await input.claimFinish(outcome.status, error)
     : (await store.updateTurn(turn.id, {
@@ -235,6 +251,7 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
     return outcome;
   }
   await record({ type: 'status', text: `turn ${outcome.status}` });
+  await input.recordFinal?.(outcome);
   await reporter.finish(outcome);
   return outcome;
 }

@@ -37,6 +37,7 @@ describe('the environment', () => {
       secrets: { openaiApiKey: 'sk-1', slackBotToken: undefined },
     });
     expect(readEnvironment({ PORT: '' }).port).toBeUndefined();
+    expect(readEnvironment({ GITHUB_APP_ID: ' Iv23liAbC.d-1 ' }).githubAppId).toBe('Iv23liAbC.d-1');
   });
 
   it.each([
@@ -46,7 +47,7 @@ describe('the environment', () => {
     [
       'GITHUB_APP_ID',
       'my-app',
-      `GITHUB_APP_ID: expected the App's numeric id (a positive integer), got "my-app"`,
+      `GITHUB_APP_ID: expected the App's numeric id or its Client ID (Iv…), got "my-app"`,
     ],
     [
       'LOG_LEVEL',
