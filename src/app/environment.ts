@@ -170,10 +170,3 @@ export function readEnvironment(env: Record<string, string | undefined>): Enviro
 export function secretValues(environment: Environment): string[] {
   return Object.values(environment.secrets).filter((value): value is string => typeof value === 'string');
 }
-
-/** A numeric App id stays a number; anything else (a Client ID, `Iv23…`) is kept as it is. */
-function appIdOf(value: string | undefined): number | string | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  return /^\d+$/.test(trimmed) ? Number(trimmed) : trimmed;
-}
