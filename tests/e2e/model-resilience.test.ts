@@ -72,5 +72,6 @@ describe('baton run against a model server that misbehaves', () => {
       for (const parameter of REFUSED) expect(body).not.toHaveProperty(parameter);
     }
     expect(afterRefusals[1]).toEqual(afterRefusals[0]);
-  });
+    // A whole run with its checks, plus a one-second retry backoff, on a shared machine.
+  }, 120_000);
 });
