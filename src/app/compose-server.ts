@@ -1,9 +1,10 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import type { Config } from '../config/schema.ts';
+import type { Config, RepoConfig } from '../config/schema.ts';
 import { BatonError, describeError } from '../observability/errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createTurnQueue } from '../runs/queue.ts';
+import { createEnvironmentPrebuilder } from '../sandbox/environment/prepare-repo.ts';
 import { openStore } from '../store/index.ts';
 import { composeGateway } from './compose-gateway.ts';
 import { composeIntegrations } from './compose-integrations.ts';
@@ -52,14 +53,21 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
     const { store, sql } = await openStore({
       databaseUrl: environment.databaseUrl,
       dataDir: resolve(dataDir, 'db'),
+      // Embedded PGlite on a worker thread: its statements must not hold up the gateway's acks.
+      offThread: true,
     }).catch((error: unknown) => {
       throw storeOpenError(error, environment.databaseUrl, resolve(dataDir, 'db'));
     });
     opened.add('store', () => store.close());
-    const queue = createTurnQueue({ sql, log, heartbeatSeconds: config.runs.heartbeatSeconds });
+    const queue = createTurnQueue({
+      sql,
+      log,
+      heartbeatSeconds: config.runs.heartbeatSeconds,
+      schema: config.runs.queueSchema,
+    });
     await queue.start();
     opened.add('queue', () => queue.stop());
-    const secrets = secretValues(environment);
+    const secrets = secretValues(environment, config);
     const telemetry =
       options.telemetry ?? startTelemetry(environment, { queueDepth: () => store.countQueued() });
     opened.add('telemetry', () => telemetry.shutdown());
@@ -90,6 +98,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
             environment,
             log,
             store,
+            sql,
             publish: integrations.publish,
             remoteBranch: integrations.remoteBranch,
             pullRequestsFor: (repo) =>
@@ -161,6 +170,18 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
       await worker.start();
       opened.add('worker', () => worker.stop());
       options.announce(`Worker: on (${config.runs.workerConcurrency} runs at a time)`);
+      if (config.sandbox.prebuildIntervalMs > 0 && config.repos.length > 0) {
+        const prebuilder = createEnvironmentPrebuilder({
+          provider: runner.deps.provider,
+          repos: () => config.repos,
+          authFor: (repo) => runner.deps.repoAuthFor?.(repo as RepoConfig) ?? Promise.resolve(undefined),
+          limits: config.sandbox,
+          intervalMs: config.sandbox.prebuildIntervalMs,
+          log: log.child({ role: 'prebuild' }),
+        });
+        prebuilder.start();
+        opened.add('prebuilder', () => prebuilder.stop());
+      }
     }
     return { port, workerPort, stop: () => opened.closeAll() };
   } catch (error) {
@@ -187,6 +208,7 @@ const STOP_ORDER = [
   'gateway',
   'slack',
   'endpoint',
+  'prebuilder',
   'worker',
   'runner',
   'queue',

@@ -166,7 +166,22 @@ export function readEnvironment(env: Record<string, string | undefined>): Enviro
   };
 }
 
-/** The secret values to mask in every output. */
-export function secretValues(environment: Environment): string[] {
-  return Object.values(environment.secrets).filter((value): value is string => typeof value === 'string');
+/**
+ * The secret values to mask in every output: Baton's own, and the host variables named as setup
+ * secrets (`repos[].setupSecrets`, e.g. NPM_TOKEN) when the configuration is given.
+ */
+export function secretValues(
+  environment: Environment,
+  config?: { repos: readonly { setupSecrets?: readonly string[] }[] },
+): string[] {
+  const own = Object.values(environment.secrets).filter(
+    (value): value is string => typeof value === 'string',
+  );
+  const setup = (config?.repos ?? []).flatMap((repo) =>
+    (repo.setupSecrets ?? []).flatMap((name) => {
+      const value = environment.host[name];
+      return value ? [value] : [];
+    }),
+  );
+  return [...new Set([...own, ...setup])];
 }

@@ -12,6 +12,10 @@ Usage:
                                    summary, branch and commit (exit 0 only when committed and checks pass)
       --json                       print every item of the run as a JSON line instead
       --config <file>              configuration file (default: config/baton.yaml, or $BATON_CONFIG)
+  baton prepare <repo>             build the environment (dependencies) of a repository's default
+                                   branch now, so the next run starts from the cache
+  baton cache ls | prune [--all]   the environment cache: list it, or trim it to
+                                   sandbox.environmentCacheMb (--all: empty it)
   baton doctor                     check configuration, system prerequisites and endpoints
   baton logs <turn-id> [--follow]  print a turn's items as JSON lines (docs/session-log.md); --follow
                                    keeps printing new items until the turn ends
@@ -53,6 +57,22 @@ export async function main(argv: string[], givenIo: CliIo = defaultIo()): Promis
         return await (await import('./run-command.ts')).runRunCommand(parseRunArgs(rest), io);
       case 'start':
         return await (await import('./start-command.ts')).runStartCommand(parseStartArgs(rest), io);
+      case 'prepare':
+        return await (await import('./environment-commands.ts')).runPrepareCommand(
+          parsePrepareArgs(rest),
+          io,
+        );
+      case 'cache': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: { config: { type: 'string' }, all: { type: 'boolean', default: false } },
+        });
+        return await (await import('./environment-commands.ts')).runCacheCommand(
+          { action: positionals[0], all: values.all ?? false, config: values.config },
+          io,
+        );
+      }
       case 'doctor':
         return await (await import('./doctor-command.ts')).runDoctorCommand(parseCommonArgs(rest), io);
       case 'logs':
@@ -99,6 +119,15 @@ function parseStartArgs(args: string[]) {
     options: { role: { type: 'string' }, config: { type: 'string' } },
   });
   return { role: values.role, config: values.config };
+}
+
+function parsePrepareArgs(args: string[]) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { config: { type: 'string' } },
+  });
+  return { config: values.config, repo: positionals[0] };
 }
 
 function parseLogsArgs(args: string[]) {

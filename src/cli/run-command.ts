@@ -37,7 +37,7 @@ export async function runRunCommand(args: RunArgs, io: CliIo): Promise<number> {
 
   const dataDir = resolve(io.cwd, environment.dataDir ?? config.sandbox.dataDir);
   mkdirSync(join(dataDir, 'logs'), { recursive: true });
-  const secrets = secretValues(environment);
+  const secrets = secretValues(environment, config);
   const log = createLogger({
     level: environment.logLevel ?? config.log.level,
     secrets,

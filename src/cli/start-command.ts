@@ -41,7 +41,7 @@ export async function runStartCommand(
   });
   const log = createLogger({
     level: environment.logLevel ?? config.log.level,
-    secrets: secretValues(environment),
+    secrets: secretValues(environment, config),
   });
   await assertPortAvailable({
     host: config.server.host,

@@ -38,7 +38,14 @@ export interface CliHarness {
  * throwaway data directory: the real CLI, sandbox, store, tools and middleware.
  */
 export async function createCliHarness(
-  options: { files?: Record<string, string>; config?: ConfigInput; model?: FakeOpenAIOptions } = {},
+  options: {
+    files?: Record<string, string>;
+    config?: ConfigInput;
+    /** Extra host environment (a registry's URL, a setup secret). */
+    env?: Record<string, string>;
+    /** Options of the fake OpenAI server (refused parameters, …). */
+    model?: FakeOpenAIOptions;
+  } = {},
 ): Promise<CliHarness> {
   const repo = createFixtureRepo(options.files ?? calculatorProject);
   const model = await startFakeOpenAI(options.model);
@@ -59,6 +66,7 @@ export async function createCliHarness(
     OPENAI_BASE_URL: model.baseUrl,
     BATON_DATA_DIR: join(data.path, 'data'),
     LOG_LEVEL: 'debug',
+    ...options.env,
   };
   async function command(args: string[]): Promise<CliRun> {
     const out: string[] = [];
