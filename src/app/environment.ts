@@ -14,6 +14,8 @@ export interface Environment {
   /** Overrides server.port. */
   port?: number;
   slackApiUrl?: string;
+  /** Sign in with Slack: the app's client id (with SLACK_CLIENT_SECRET). */
+  slackClientId?: string;
   githubApiUrl?: string;
   /** The App's numeric id, or its Client ID (`Iv23…`). */
   githubAppId?: number | string;
@@ -86,6 +88,10 @@ const environmentSchema = z.object({
   LINEAR_WEBHOOK_SECRET: text,
   GITHUB_WEBHOOK_SECRET: text,
   E2B_API_KEY: text,
+  SLACK_CLIENT_ID: text,
+  SLACK_CLIENT_SECRET: text,
+  DASHBOARD_TOKEN: text,
+  DASHBOARD_SESSION_SECRET: text,
   BATON_CONFIG: text,
   BATON_DATA_DIR: text,
   DATABASE_URL: optional(
@@ -149,7 +155,11 @@ export function readEnvironment(env: Record<string, string | undefined>): Enviro
       linearWebhookSecret: values.LINEAR_WEBHOOK_SECRET,
       githubWebhookSecret: values.GITHUB_WEBHOOK_SECRET,
       e2bApiKey: values.E2B_API_KEY,
+      slackClientSecret: values.SLACK_CLIENT_SECRET,
+      dashboardToken: values.DASHBOARD_TOKEN,
+      dashboardSessionSecret: values.DASHBOARD_SESSION_SECRET,
     },
+    slackClientId: values.SLACK_CLIENT_ID,
     configPath: values.BATON_CONFIG,
     dataDir: values.BATON_DATA_DIR,
     databaseUrl: values.DATABASE_URL,
