@@ -99,6 +99,7 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
         config: config.model,
         apiKey: environment.secrets.openaiApiKey,
         baseUrl: environment.openaiBaseUrl ?? config.model.baseUrl,
+        log: log.child({ component: 'model' }),
       }),
     instrumentModel,
   );

@@ -1,4 +1,7 @@
+import { createPrivateKey } from 'node:crypto';
+import { z } from 'zod';
 import type { Secrets } from '../config/schema.ts';
+import { BatonError } from '../observability/errors.ts';
 
 /** Everything Baton reads from the environment, in one place (the composition root's input). */
 export interface Environment {
@@ -29,42 +32,156 @@ export interface Environment {
   host: Record<string, string | undefined>;
 }
 
-const nonEmpty = (value: string | undefined) => (value?.trim() ? value : undefined);
+/** An empty or blank variable is the same as an unset one (`.env.example` leaves them all empty). */
+const optional = <Schema extends z.ZodType>(schema: Schema) =>
+  z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    schema.optional(),
+  );
 
+const text = optional(z.string());
+
+const url = (what: string) =>
+  optional(
+    z.string().refine((value) => /^https?:\/\//i.test(value) && URL.canParse(value), {
+      error: (issue) => `expected an http(s) URL such as ${what}, got ${JSON.stringify(issue.input)}`,
+    }),
+  );
+
+const integer = (what: string, min: number, max: number) =>
+  optional(
+    z
+      .string()
+      .trim()
+      .refine((value) => /^\d+$/.test(value) && Number(value) >= min && Number(value) <= max, {
+        error: (issue) => `expected ${what}, got ${JSON.stringify(issue.input)}`,
+      })
+      .transform(Number),
+  );
+
+/** Read at start, so a bad key stops Baton at once rather than at the first pull request. */
+function privateKeyProblem(value: string): string | undefined {
+  if (!value.includes('-----BEGIN')) {
+    return "expected the PEM text of the App's private key (with its BEGIN/END lines), not a file name or a fragment";
+  }
+  try {
+    // Keys pasted into environment variables often carry literal `\n`.
+    createPrivateKey(value.includes('\\n') ? value.replace(/\\n/g, '\n') : value);
+    return undefined;
+  } catch (error) {
+    return `the PEM text is not a private key Node can read (${(error as Error).message}); paste the whole file GitHub generated`;
+  }
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/** Each variable's rule; the issue messages name the variable and what was expected. */
+const environmentSchema = z.object({
+  OPENAI_API_KEY: text,
+  GITHUB_TOKEN: text,
+  GITHUB_APP_PRIVATE_KEY: optional(
+    z.string().superRefine((value, context) => {
+      const problem = privateKeyProblem(value);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    }),
+  ),
+  SLACK_BOT_TOKEN: text,
+  SLACK_SIGNING_SECRET: text,
+  SLACK_APP_TOKEN: text,
+  LINEAR_API_KEY: text,
+  LINEAR_WEBHOOK_SECRET: text,
+  GITHUB_WEBHOOK_SECRET: text,
+  E2B_API_KEY: text,
+  SLACK_CLIENT_ID: text,
+  SLACK_CLIENT_SECRET: text,
+  DASHBOARD_TOKEN: text,
+  DASHBOARD_SESSION_SECRET: text,
+  BATON_CONFIG: text,
+  BATON_DATA_DIR: text,
+  DATABASE_URL: optional(
+    z.string().refine((value) => /^postgres(ql)?:\/\/./.test(value) && URL.canParse(value), {
+      error: 'expected a postgres:// or postgresql:// URL',
+    }),
+  ),
+  OPENAI_BASE_URL: url('https://api.openai.com/v1'),
+  LOG_LEVEL: optional(
+    z.enum(LOG_LEVELS, {
+      error: (issue) => `expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(issue.input)}`,
+    }),
+  ),
+  PORT: integer('a port number from 0 to 65535', 0, 65_535),
+  SLACK_API_URL: url('https://slack.com/api/'),
+  GITHUB_API_URL: url('https://api.github.com'),
+  GITHUB_APP_ID: optional(
+    z
+      .string()
+      .trim()
+      .refine((value) => /^[1-9]\d*$/.test(value) || /^Iv[0-9A-Za-z._-]+$/.test(value), {
+        error: (issue) =>
+          `expected the App's numeric id or its Client ID (Iv…), got ${JSON.stringify(issue.input)}`,
+      })
+      // A numeric App id stays a number; a Client ID (`Iv23…`) is kept as it is.
+      .transform((value) => (/^\d+$/.test(value) ? Number(value) : value)),
+  ),
+  LINEAR_API_URL: url('https://api.linear.app/graphql'),
+  E2B_API_URL: url('https://api.e2b.app'),
+  E2B_SANDBOX_URL: url('https://sandbox.e2b.example'),
+  E2B_DOMAIN: text,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url('http://collector:4318/v1/traces'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url('http://collector:4318'),
+  WORKER_PORT: integer('a port number from 0 to 65535', 0, 65_535),
+});
+
+/** Every variable Baton reads (the documentation test checks each is in .env.example and the README). */
+export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(environmentSchema.shape);
+
+/**
+ * Parses the environment once, at start. A bad value stops Baton with every bad variable named
+ * (`PORT: expected a port number from 0 to 65535, got "abc"`) instead of becoming NaN somewhere.
+ */
 export function readEnvironment(env: Record<string, string | undefined>): Environment {
+  const result = environmentSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new BatonError({
+      code: 'environment_invalid',
+      message: `Invalid environment: ${lines.join('; ')}`,
+      hint: 'Fix or unset the variables named above; .env.example describes each one.',
+    });
+  }
+  const values = result.data;
   return {
     secrets: {
-      openaiApiKey: nonEmpty(env.OPENAI_API_KEY),
-      githubToken: nonEmpty(env.GITHUB_TOKEN),
-      githubAppPrivateKey: nonEmpty(env.GITHUB_APP_PRIVATE_KEY),
-      slackBotToken: nonEmpty(env.SLACK_BOT_TOKEN),
-      slackSigningSecret: nonEmpty(env.SLACK_SIGNING_SECRET),
-      slackAppToken: nonEmpty(env.SLACK_APP_TOKEN),
-      linearApiKey: nonEmpty(env.LINEAR_API_KEY),
-      linearWebhookSecret: nonEmpty(env.LINEAR_WEBHOOK_SECRET),
-      githubWebhookSecret: nonEmpty(env.GITHUB_WEBHOOK_SECRET),
-      e2bApiKey: nonEmpty(env.E2B_API_KEY),
-      slackClientSecret: nonEmpty(env.SLACK_CLIENT_SECRET),
-      dashboardToken: nonEmpty(env.DASHBOARD_TOKEN),
-      dashboardSessionSecret: nonEmpty(env.DASHBOARD_SESSION_SECRET),
+      openaiApiKey: values.OPENAI_API_KEY,
+      githubToken: values.GITHUB_TOKEN,
+      githubAppPrivateKey: values.GITHUB_APP_PRIVATE_KEY,
+      slackBotToken: values.SLACK_BOT_TOKEN,
+      slackSigningSecret: values.SLACK_SIGNING_SECRET,
+      slackAppToken: values.SLACK_APP_TOKEN,
+      linearApiKey: values.LINEAR_API_KEY,
+      linearWebhookSecret: values.LINEAR_WEBHOOK_SECRET,
+      githubWebhookSecret: values.GITHUB_WEBHOOK_SECRET,
+      e2bApiKey: values.E2B_API_KEY,
+      slackClientSecret: values.SLACK_CLIENT_SECRET,
+      dashboardToken: values.DASHBOARD_TOKEN,
+      dashboardSessionSecret: values.DASHBOARD_SESSION_SECRET,
     },
-    slackClientId: nonEmpty(env.SLACK_CLIENT_ID),
-    configPath: nonEmpty(env.BATON_CONFIG),
-    dataDir: nonEmpty(env.BATON_DATA_DIR),
-    databaseUrl: nonEmpty(env.DATABASE_URL),
-    openaiBaseUrl: nonEmpty(env.OPENAI_BASE_URL),
-    logLevel: nonEmpty(env.LOG_LEVEL),
-    port: nonEmpty(env.PORT) ? Number(env.PORT) : undefined,
-    slackApiUrl: nonEmpty(env.SLACK_API_URL),
-    githubApiUrl: nonEmpty(env.GITHUB_API_URL),
-    githubAppId: appIdOf(nonEmpty(env.GITHUB_APP_ID)),
-    linearApiUrl: nonEmpty(env.LINEAR_API_URL),
-    e2bApiUrl: nonEmpty(env.E2B_API_URL),
-    e2bSandboxUrl: nonEmpty(env.E2B_SANDBOX_URL),
-    e2bDomain: nonEmpty(env.E2B_DOMAIN),
-    otlpEndpoint:
-      nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) ?? nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT),
-    workerPort: nonEmpty(env.WORKER_PORT) ? Number(env.WORKER_PORT) : undefined,
+    slackClientId: values.SLACK_CLIENT_ID,
+    configPath: values.BATON_CONFIG,
+    dataDir: values.BATON_DATA_DIR,
+    databaseUrl: values.DATABASE_URL,
+    openaiBaseUrl: values.OPENAI_BASE_URL,
+    logLevel: values.LOG_LEVEL,
+    port: values.PORT,
+    slackApiUrl: values.SLACK_API_URL,
+    githubApiUrl: values.GITHUB_API_URL,
+    githubAppId: values.GITHUB_APP_ID,
+    linearApiUrl: values.LINEAR_API_URL,
+    e2bApiUrl: values.E2B_API_URL,
+    e2bSandboxUrl: values.E2B_SANDBOX_URL,
+    e2bDomain: values.E2B_DOMAIN,
+    otlpEndpoint: values.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? values.OTEL_EXPORTER_OTLP_ENDPOINT,
+    workerPort: values.WORKER_PORT,
     host: env,
   };
 }
@@ -87,11 +204,4 @@ export function secretValues(
     }),
   );
   return [...new Set([...own, ...setup])];
-}
-
-/** A numeric App id stays a number; anything else (a Client ID, `Iv23…`) is kept as it is. */
-function appIdOf(value: string | undefined): number | string | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  return /^\d+$/.test(trimmed) ? Number(trimmed) : trimmed;
 }

@@ -19,6 +19,7 @@ export async function startWorkerEndpoint(options: {
 }): Promise<{ port: number; stop(): Promise<void> }> {
   const endpoint = createGateway({
     port: options.port,
+    portSetting: 'WORKER_PORT / server.workerPort',
     host: options.host,
     log: options.log,
     routes: createRouteTable(),

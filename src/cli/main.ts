@@ -1,11 +1,6 @@
 import { parseArgs } from 'node:util';
+import { withEnvFile } from '../app/env-file.ts';
 import { describeError } from '../observability/errors.ts';
-import { runDoctorCommand } from './doctor-command.ts';
-import { runCacheCommand, runPrepareCommand } from './environment-commands.ts';
-import { runLogsCommand } from './logs-command.ts';
-import { runReplayCommand } from './replay-command.ts';
-import { runRunCommand } from './run-command.ts';
-import { runStartCommand } from './start-command.ts';
 
 const HELP = `baton — a coding agent that works in an isolated sandbox and hands back a tested branch
 
@@ -47,33 +42,43 @@ const defaultIo = (): CliIo => ({
   stdin: process.stdin,
 });
 
-export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+export async function main(argv: string[], givenIo: CliIo = defaultIo()): Promise<number> {
   const [command, ...rest] = argv;
+  let io = givenIo;
   try {
+    const envFile = withEnvFile({ cwd: io.cwd, env: io.env });
+    io = { ...io, env: envFile.env };
+    if (envFile.loadedFrom && command === 'start') {
+      io.err(`Environment: read ${envFile.loadedFrom} (variables set in the environment win over it)`);
+    }
     switch (command) {
+      // Each command loads its own modules, so a command starts (and fails) without loading the rest.
       case 'run':
-        return await runRunCommand(parseRunArgs(rest), io);
+        return await (await import('./run-command.ts')).runRunCommand(parseRunArgs(rest), io);
       case 'start':
-        return await runStartCommand(parseStartArgs(rest), io);
+        return await (await import('./start-command.ts')).runStartCommand(parseStartArgs(rest), io);
       case 'prepare':
-        return await runPrepareCommand(parsePrepareArgs(rest), io);
+        return await (await import('./environment-commands.ts')).runPrepareCommand(
+          parsePrepareArgs(rest),
+          io,
+        );
       case 'cache': {
         const { values, positionals } = parseArgs({
           args: rest,
           allowPositionals: true,
           options: { config: { type: 'string' }, all: { type: 'boolean', default: false } },
         });
-        return await runCacheCommand(
+        return await (await import('./environment-commands.ts')).runCacheCommand(
           { action: positionals[0], all: values.all ?? false, config: values.config },
           io,
         );
       }
       case 'doctor':
-        return await runDoctorCommand(parseCommonArgs(rest), io);
+        return await (await import('./doctor-command.ts')).runDoctorCommand(parseCommonArgs(rest), io);
       case 'logs':
-        return await runLogsCommand(parseLogsArgs(rest), io);
+        return await (await import('./logs-command.ts')).runLogsCommand(parseLogsArgs(rest), io);
       case 'replay':
-        return await runReplayCommand(parseReplayArgs(rest), io);
+        return await (await import('./replay-command.ts')).runReplayCommand(parseReplayArgs(rest), io);
       case undefined:
       case '--help':
       case '-h':

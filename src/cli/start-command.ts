@@ -1,11 +1,12 @@
-import { resolve } from 'node:path';
-import { configDirOf } from '../app/compose-runner.ts';
-import { type ServerRole, startServer } from '../app/compose-server.ts';
+import { dirname, resolve } from 'node:path';
+import type { ServerRole } from '../app/compose-server.ts';
 import { readEnvironment, secretValues } from '../app/environment.ts';
+import { assertPortAvailable } from '../app/port-probe.ts';
 import { loadConfig } from '../config/loader.ts';
 import { BatonError } from '../observability/errors.ts';
 import { createLogger } from '../observability/logger.ts';
 import type { CliIo } from './main.ts';
+import { watchParent } from './parent-watch.ts';
 
 const ROLES: readonly ServerRole[] = ['gateway', 'worker', 'all'];
 
@@ -15,8 +16,9 @@ export interface StartArgs {
 }
 
 /**
- * `baton start`: runs the server until SIGINT/SIGTERM. What is on and what to set for what is off
- * goes to stderr as plain lines; the structured log goes to stdout.
+ * `baton start`: runs the server until SIGINT/SIGTERM or until the process that started it ends.
+ * What is on and what to set for what is off goes to stderr as plain lines; the structured log
+ * goes to stdout. A failure at start closes what was opened and throws: one line, exit code 1.
  */
 export async function runStartCommand(
   args: StartArgs,
@@ -41,22 +43,40 @@ export async function runStartCommand(
     level: environment.logLevel ?? config.log.level,
     secrets: secretValues(environment, config),
   });
+  await assertPortAvailable({
+    host: config.server.host,
+    ...(role === 'worker'
+      ? {
+          port: environment.workerPort ?? config.server.workerPort,
+          setting: 'WORKER_PORT / server.workerPort',
+        }
+      : { port: environment.port ?? config.server.port, setting: 'PORT / server.port' }),
+  });
+  // Listening from here on: a SIGTERM while the store opens waits for the start, then stops cleanly.
+  let stopWatching = () => {};
+  const stopRequested = new Promise<string>((done) => {
+    signals.once('SIGINT', () => done('SIGINT'));
+    signals.once('SIGTERM', () => done('SIGTERM'));
+    stopWatching = watchParent({ onGone: () => done('the process that started it ended') });
+  });
+  // Loaded only now: a bad role, environment, file or port is reported before the whole server loads.
+  const { startServer } = await import('../app/compose-server.ts');
   const server = await startServer({
     config,
-    configDir: configDirOf(configPath),
+    configDir: dirname(configPath),
     cwd: io.cwd,
     environment,
     role,
     log,
     announce: (line) => io.err(line),
+  }).catch((error: unknown) => {
+    stopWatching();
+    throw error;
   });
   io.err(`Baton is running (${role}). Stop it with Ctrl-C.`);
-  await new Promise<void>((done) => {
-    const stop = () => done();
-    signals.once('SIGINT', stop);
-    signals.once('SIGTERM', stop);
-  });
-  io.err('Baton is stopping...');
+  const reason = await stopRequested;
+  stopWatching();
+  io.err(`Baton is stopping (${reason})...`);
   await server.stop();
   return 0;
 }

@@ -6,7 +6,11 @@ import { type Config, configSchema } from './schema.ts';
 
 /** Turns zod issues into lines that name the bad key, e.g. `model.timeoutMs: expected number`. */
 export function formatConfigIssues(issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.map((issue) => {
+  return issues.flatMap((issue) => {
+    // One line per unknown key, at its own path: a misspelt key is found where it is.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => `${[...issue.path, key].join('.')}: unknown key`);
+    }
     const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
     return `${path}: ${issue.message}`;
   });
@@ -19,7 +23,7 @@ export function parseConfig(input: unknown, source = 'configuration'): Config {
   throw new BatonError({
     code: 'config_invalid',
     message: `Invalid ${source}:\n  ${lines.join('\n  ')}`,
-    hint: 'Fix the keys named above; config/baton.example.yaml documents every key.',
+    hint: 'Fix the keys named above (unknown keys are refused, not ignored); config/baton.example.yaml documents every key.',
   });
 }
 

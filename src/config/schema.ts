@@ -3,13 +3,13 @@ import { z } from 'zod';
 /** A shell command run inside the sandbox, e.g. `npm test`. */
 const command = z.string().min(1);
 
-const price = z.object({
+const price = z.strictObject({
   inputPerMillion: z.number().nonnegative(),
   cachedInputPerMillion: z.number().nonnegative().optional(),
   outputPerMillion: z.number().nonnegative(),
 });
 
-export const modelSchema = z.object({
+export const modelSchema = z.strictObject({
   /** `chat-completions` works with any OpenAI-compatible server; `responses` is OpenAI's Responses API. */
   api: z.enum(['chat-completions', 'responses']).default('chat-completions'),
   name: z.string().min(1).default('gpt-4.1'),
@@ -17,13 +17,24 @@ export const modelSchema = z.object({
   baseUrl: z.url().optional(),
   timeoutMs: z.number().int().positive().default(120_000),
   maxRetries: z.number().int().min(0).max(10).default(2),
+  /**
+   * Longest quiet gap between two streamed events. Reasoning models can think for a minute
+   * before their first token, so the default leaves room for that.
+   */
+  streamStallMs: z.number().int().positive().default(90_000),
+  /** Fresh attempts after a stream is cut or stalls once the answer has started (with backoff). */
+  streamRetries: z.number().int().min(0).max(5).default(2),
+  /** Sent as `reasoning_effort` / `reasoning.effort` only when set; a server that refuses it is asked again without. */
+  reasoningEffort: z.enum(['minimal', 'low', 'medium', 'high']).optional(),
+  /** Sent as `parallel_tool_calls` only when set. */
+  parallelToolCalls: z.boolean().optional(),
   contextWindowTokens: z.number().int().positive().default(128_000),
   maxOutputTokens: z.number().int().positive().default(8_000),
   /** USD per million tokens, by model name. Unknown models cost 0 and `baton doctor` says so. */
   prices: z.record(z.string(), price).default({}),
 });
 
-export const repoSchema = z.object({
+export const repoSchema = z.strictObject({
   /** `owner/name` on GitHub, or any short name for a local repository. */
   name: z.string().min(1),
   /** Where the host fetches from: a local path, or an https URL (credentials are added by the host). */
@@ -46,7 +57,7 @@ export const repoSchema = z.object({
 });
 
 /** The E2B cloud sandbox (`sandbox.provider: e2b`); E2B_API_KEY comes from the environment. */
-export const e2bSchema = z.object({
+export const e2bSchema = z.strictObject({
   /** Template (or snapshot) new sandboxes start from. */
   template: z.string().min(1).default('base'),
   /** REST API base URL for self-hosted E2B; E2B_API_URL overrides. Default: https://api.<domain>. */
@@ -65,7 +76,7 @@ export const e2bSchema = z.object({
   uploadRipgrep: z.boolean().default(true),
 });
 
-export const sandboxSchema = z.object({
+export const sandboxSchema = z.strictObject({
   provider: z.enum(['local', 'e2b']).default('local'),
   /** Host directory for repository mirrors, workspaces and run output. */
   dataDir: z.string().default('.baton'),
@@ -95,7 +106,7 @@ export const sandboxSchema = z.object({
   e2b: e2bSchema.default(e2bSchema.parse({})),
 });
 
-export const budgetsSchema = z.object({
+export const budgetsSchema = z.strictObject({
   maxSteps: z.number().int().positive().default(60),
   maxTokens: z.number().int().positive().default(3_000_000),
   maxCostUsd: z.number().positive().default(10),
@@ -106,13 +117,13 @@ export const budgetsSchema = z.object({
     .default(45 * 60_000),
 });
 
-export const middlewareEntrySchema = z.object({
+export const middlewareEntrySchema = z.strictObject({
   /** A built-in (`lint`, `test`, `secret-scan`, `commit`, `push`, `open-pr`) or a module path exporting a middleware factory. */
   name: z.string().min(1),
   options: z.record(z.string(), z.unknown()).default({}),
 });
 
-export const agentSchema = z.object({
+export const agentSchema = z.strictObject({
   /** Characters of one tool result that reach the model; the rest is saved in the workspace. */
   toolOutputLimit: z.number().int().min(1000).default(10_000),
   /** Compact the history when the prompt passes this fraction of the context window. */
@@ -122,7 +133,7 @@ export const agentSchema = z.object({
   subagentMaxSteps: z.number().int().positive().default(20),
 });
 
-export const policiesSchema = z.object({
+export const policiesSchema = z.strictObject({
   fetchUrl: z
     .object({
       enabled: z.boolean().default(false),
@@ -132,14 +143,14 @@ export const policiesSchema = z.object({
     .default({ enabled: false, allowHosts: [] }),
 });
 
-export const gitSchema = z.object({
+export const gitSchema = z.strictObject({
   authorName: z.string().default('Baton'),
   authorEmail: z.string().default('baton@localhost'),
   /** Baton's own branches; never empty, so a run cannot name the default branch. */
   branchPrefix: z.string().min(1).default('baton/'),
 });
 
-export const serverSchema = z.object({
+export const serverSchema = z.strictObject({
   /** PORT overrides. One HTTP server: Slack events, webhooks, dashboard, health and metrics. */
   port: z.number().int().min(0).max(65535).default(3000),
   host: z.string().default('0.0.0.0'),
@@ -179,7 +190,7 @@ export const dashboardSchema = z.object({
   sessionHours: z.number().int().positive().max(720).default(12),
 });
 
-export const slackSchema = z.object({
+export const slackSchema = z.strictObject({
   /** Empty list: any team / channel / user may ask. */
   allowedTeams: z.array(z.string()).default([]),
   allowedChannels: z.array(z.string()).default([]),
@@ -194,7 +205,7 @@ export const slackSchema = z.object({
   statusRefreshMs: z.number().int().positive().default(60_000),
 });
 
-export const runsSchema = z.object({
+export const runsSchema = z.strictObject({
   /** Runs one worker process executes at once. */
   workerConcurrency: z.number().int().positive().default(2),
   /** Active runs per requester, and in all; more wait in the queue and say their position. */
@@ -223,7 +234,7 @@ export const runsSchema = z.object({
     .default({ sweepMs: 5_000, retryBaseMs: 5_000, retryMaxMs: 600_000, maxAttempts: 8, leaseSeconds: 120 }),
 });
 
-export const githubSchema = z.object({
+export const githubSchema = z.strictObject({
   /**
    * GitHub App id, or the App's Client ID (`Iv23…`) (GITHUB_APP_ID overrides); with
    * GITHUB_APP_PRIVATE_KEY it replaces a plain GITHUB_TOKEN.
@@ -248,7 +259,7 @@ export const githubSchema = z.object({
   writeIntervalMs: z.number().int().min(0).default(1000),
 });
 
-export const linearSchema = z.object({
+export const linearSchema = z.strictObject({
   /** Team keys whose issues may start runs; empty: every team. */
   allowedTeams: z.array(z.string()).default([]),
   /** Adding this label to an issue starts a run. */
@@ -262,7 +273,7 @@ export const linearSchema = z.object({
   reviewState: z.string().optional(),
 });
 
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   github: githubSchema.default(githubSchema.parse({})),
   linear: linearSchema.default(linearSchema.parse({})),
   server: serverSchema.default(serverSchema.parse({})),

@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { BatonError } from '../observability/errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { BatonMetrics } from '../observability/metrics.ts';
 import {
@@ -12,6 +11,7 @@ import {
   type Tracer,
 } from '../observability/tracing.ts';
 import { type ReadinessChecks, serveHealth, serveMetrics, serveReadiness } from './health-routes.ts';
+import { listenError } from './listen-error.ts';
 import { readBody } from './read-body.ts';
 import { errorCodeOf, sendError } from './respond.ts';
 import {
@@ -24,6 +24,8 @@ import {
 
 export interface GatewayOptions {
   port: number;
+  /** Named when the port cannot be had (default `PORT / server.port`). */
+  portSetting?: string;
   host: string;
   log: Logger;
   /** Slack events, webhooks and the dashboard register here; the gateway serves health and metrics itself. */
@@ -156,14 +158,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       server = listening;
       return new Promise((resolve, reject) => {
         listening.once('error', (error: NodeJS.ErrnoException) =>
-          reject(
-            new BatonError({
-              code: 'gateway.listen_failed',
-              message: `The gateway could not listen on ${options.host}:${options.port}: ${error.message}`,
-              hint: error.code === 'EADDRINUSE' ? 'set PORT to a free port or stop what uses it' : undefined,
-              cause: error,
-            }),
-          ),
+          reject(listenError(error, { ...options, setting: options.portSetting })),
         );
         listening.listen(options.port, options.host, () => {
           const port = (listening.address() as AddressInfo).port;

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions/completions';
-import { callContext, type ModelAdapterOptions } from './adapter-options.ts';
+import { callContext, endpointOf, type ModelAdapterOptions } from './adapter-options.ts';
+import { callWithRecovery } from './call-with-recovery.ts';
 import { toChatCompletionMessages, toChatCompletionTools } from './chat-completions-messages.ts';
-import { consumeStream } from './consume-stream.ts';
+import { consumeStream, streamEndedEarly } from './consume-stream.ts';
 import { computeCostUsd } from './pricing.ts';
 import { assertValidToolNames } from './tool-names.ts';
 import type { ModelClient, ModelRequest, ModelResponse, ToolCall, Usage } from './types.ts';
@@ -14,15 +15,31 @@ export function createChatCompletionsClient(options: ModelAdapterOptions): Model
     model: options.model,
     async complete(request, signal) {
       assertValidToolNames(request.tools);
-      const body = buildBody(options, request);
-      const reply = createReplyAssembler(request.onTextDelta);
-      await consumeStream<ChatCompletionChunk>({
-        context: callContext(options, signal),
-        open: (streamSignal) =>
-          options.client.chat.completions.create(body, { signal: streamSignal, headers: request.headers }),
-        onEvent: reply.add,
+      const context = callContext(options, signal);
+      const { message, usage, finishReason } = await callWithRecovery({
+        body: buildBody(options, request),
+        optionalKeys: OPTIONAL_KEYS,
+        endpoint: endpointOf(options, '/chat/completions'),
+        memory: options.parameterMemory,
+        streamRetry: options.streamRetry,
+        log: options.log,
+        signal,
+        call: async (body) => {
+          // Each attempt starts from nothing: a cut stream's pieces are not kept.
+          const reply = createReplyAssembler(request.onTextDelta);
+          await consumeStream<ChatCompletionChunk>({
+            context,
+            open: (streamSignal) =>
+              options.client.chat.completions.create(body, {
+                signal: streamSignal,
+                headers: request.headers,
+              }),
+            onEvent: reply.add,
+          });
+          if (!reply.complete()) throw streamEndedEarly(context);
+          return reply.finish();
+        },
       });
-      const { message, usage, finishReason } = reply.finish();
       return {
         message,
         usage,
@@ -33,12 +50,20 @@ export function createChatCompletionsClient(options: ModelAdapterOptions): Model
   };
 }
 
+/** What the call works without when a compatible server refuses it (usage is then reported as 0). */
+const OPTIONAL_KEYS = ['prompt_cache_key', 'stream_options', 'parallel_tool_calls', 'reasoning_effort'];
+
 function buildBody(options: ModelAdapterOptions, request: ModelRequest) {
   const maxTokens = request.maxOutputTokens ?? options.maxOutputTokens;
+  const hasTools = request.tools.length > 0;
   return {
     model: options.model,
     messages: toChatCompletionMessages(request.system, request.messages),
-    ...(request.tools.length > 0 ? { tools: toChatCompletionTools(request.tools) } : {}),
+    ...(hasTools ? { tools: toChatCompletionTools(request.tools) } : {}),
+    ...(hasTools && options.parallelToolCalls !== undefined
+      ? { parallel_tool_calls: options.parallelToolCalls }
+      : {}),
+    ...(options.reasoningEffort ? { reasoning_effort: options.reasoningEffort } : {}),
     ...(maxTokens !== undefined ? { max_completion_tokens: maxTokens } : {}),
     ...(request.cacheKey ? { prompt_cache_key: request.cacheKey } : {}),
     stream: true as const,
@@ -94,7 +119,10 @@ function createReplyAssembler(onTextDelta: ((text: string) => void) | undefined)
     };
   };
 
-  return { add, finish };
+  /** Every compatible server ends a whole answer with a finish reason; a cut stream has none. */
+  const complete = () => rawFinish !== null;
+
+  return { add, finish, complete };
 }
 
 function mapFinishReason(raw: string | null, hasToolCalls: boolean): ModelResponse['finishReason'] {

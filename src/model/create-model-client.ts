@@ -1,7 +1,9 @@
 import { OpenAI } from 'openai';
 import type { ModelConfig } from '../config/schema.ts';
+import { createSilentLogger, type Logger } from '../observability/logger.ts';
 import type { ModelAdapterOptions } from './adapter-options.ts';
 import { createChatCompletionsClient } from './chat-completions.ts';
+import { type ParameterMemory, processParameterMemory } from './parameter-memory.ts';
 import { createResponsesClient } from './responses.ts';
 import type { ModelClient } from './types.ts';
 
@@ -16,6 +18,12 @@ export interface CreateModelClientOptions {
   /** Wins over config.baseUrl (the composition root passes OPENAI_BASE_URL here). */
   baseUrl?: string;
   fetch?: typeof fetch;
+  /** Where retries and refused parameters are reported. */
+  log?: Logger;
+  /** Defaults to the process-wide memory, so every client of the process learns together. */
+  parameterMemory?: ParameterMemory;
+  /** The wait before the first retry of a cut or stalled stream; it doubles after (default 1 s). */
+  streamRetryBaseDelayMs?: number;
 }
 
 /** Builds the OpenAI SDK client from the config and picks the adapter for `config.api`. */
@@ -37,6 +45,12 @@ export function createModelClient(options: CreateModelClientOptions): ModelClien
     model: config.name,
     prices: config.prices,
     maxOutputTokens: config.maxOutputTokens,
+    ...(config.reasoningEffort ? { reasoningEffort: config.reasoningEffort } : {}),
+    ...(config.parallelToolCalls !== undefined ? { parallelToolCalls: config.parallelToolCalls } : {}),
+    streamStallMs: config.streamStallMs,
+    streamRetry: { retries: config.streamRetries, baseDelayMs: options.streamRetryBaseDelayMs ?? 1000 },
+    parameterMemory: options.parameterMemory ?? processParameterMemory,
+    log: options.log ?? createSilentLogger(),
   };
   switch (config.api) {
     case 'chat-completions':

@@ -6,6 +6,7 @@ export {
   DEFAULT_OPENAI_BASE_URL,
 } from './create-model-client.ts';
 export { type ModelCallContext, toModelError } from './model-errors.ts';
+export { createParameterMemory, type ParameterMemory, processParameterMemory } from './parameter-memory.ts';
 export { computeCostUsd, type PriceTable } from './pricing.ts';
 export { createResponsesClient } from './responses.ts';
 export { assertValidToolNames, TOOL_NAME_PATTERN } from './tool-names.ts';

@@ -9,8 +9,8 @@ export interface ModelCallContext {
   maxRetries: number;
   /** The caller's signal: when it fired, whatever the SDK threw is a cancellation. */
   signal?: AbortSignal;
-  /** The stream went quiet for longer than timeoutMs after it started. */
-  stalled?: boolean;
+  /** The longest quiet gap between two events of a stream before it counts as stalled. */
+  streamStallMs: number;
 }
 
 /** Statuses the SDK retries by itself (unless the server says `x-should-retry: false`). */
@@ -50,15 +50,6 @@ export function toModelError(error: unknown, context: ModelCallContext): BatonEr
       cause: error,
     });
   }
-  if (context.stalled) {
-    return new BatonError({
-      code: 'model_timeout',
-      message: `The model server stopped streaming its answer for more than ${context.timeoutMs} ms.`,
-      retryable: true,
-      hint: `Raise model.timeoutMs, or check that the server at ${context.baseUrl} is not overloaded.`,
-      cause: error,
-    });
-  }
   if (error instanceof APIConnectionTimeoutError) {
     return new BatonError({
       code: 'model_timeout',
@@ -79,6 +70,16 @@ export function toModelError(error: unknown, context: ModelCallContext): BatonEr
   }
   if (error instanceof APIError && typeof error.status === 'number')
     return fromStatus(error, error.status, context);
+  if (error instanceof APIError) {
+    // No status: the server reported the failure inside a stream that had started well.
+    return new BatonError({
+      code: 'model_server_error',
+      message: `The model server failed while answering: ${serverMessage(error)}`,
+      retryable: true,
+      hint: 'The provider may be having trouble; try again later or check its status page.',
+      cause: error,
+    });
+  }
   return new BatonError({
     code: 'model_protocol',
     message: `The model server sent a reply Baton could not read: ${rootCauseMessage(error)}.`,

@@ -1,7 +1,8 @@
 import type { Response, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { BatonError } from '../observability/errors.ts';
-import { callContext, type ModelAdapterOptions } from './adapter-options.ts';
-import { consumeStream } from './consume-stream.ts';
+import { callContext, endpointOf, type ModelAdapterOptions } from './adapter-options.ts';
+import { callWithRecovery } from './call-with-recovery.ts';
+import { consumeStream, streamEndedEarly } from './consume-stream.ts';
 import { computeCostUsd } from './pricing.ts';
 import { toResponsesInput, toResponsesTools } from './responses-input.ts';
 import { assertValidToolNames } from './tool-names.ts';
@@ -14,15 +15,28 @@ export function createResponsesClient(options: ModelAdapterOptions): ModelClient
     model: options.model,
     async complete(request, signal) {
       assertValidToolNames(request.tools);
-      const body = buildBody(options, request);
-      const reply = createReplyAssembler(request.onTextDelta);
-      await consumeStream<ResponseStreamEvent>({
-        context: callContext(options, signal),
-        open: (streamSignal) =>
-          options.client.responses.create(body, { signal: streamSignal, headers: request.headers }),
-        onEvent: reply.add,
+      const context = callContext(options, signal);
+      const { message, usage, finishReason } = await callWithRecovery({
+        body: buildBody(options, request),
+        optionalKeys: OPTIONAL_KEYS,
+        endpoint: endpointOf(options, '/responses'),
+        memory: options.parameterMemory,
+        streamRetry: options.streamRetry,
+        log: options.log,
+        signal,
+        call: async (body) => {
+          // Each attempt starts from nothing: a cut stream's pieces are not kept.
+          const reply = createReplyAssembler(request.onTextDelta);
+          await consumeStream<ResponseStreamEvent>({
+            context,
+            open: (streamSignal) =>
+              options.client.responses.create(body, { signal: streamSignal, headers: request.headers }),
+            onEvent: reply.add,
+          });
+          if (!reply.complete()) throw streamEndedEarly(context);
+          return reply.finish();
+        },
       });
-      const { message, usage, finishReason } = reply.finish();
       return {
         message,
         usage,
@@ -33,13 +47,21 @@ export function createResponsesClient(options: ModelAdapterOptions): ModelClient
   };
 }
 
+/** What the call works without when a compatible server refuses it. */
+const OPTIONAL_KEYS = ['prompt_cache_key', 'parallel_tool_calls', 'reasoning'];
+
 function buildBody(options: ModelAdapterOptions, request: ModelRequest) {
   const maxTokens = request.maxOutputTokens ?? options.maxOutputTokens;
+  const hasTools = request.tools.length > 0;
   return {
     model: options.model,
     instructions: request.system,
     input: toResponsesInput(request.messages),
-    ...(request.tools.length > 0 ? { tools: toResponsesTools(request.tools) } : {}),
+    ...(hasTools ? { tools: toResponsesTools(request.tools) } : {}),
+    ...(hasTools && options.parallelToolCalls !== undefined
+      ? { parallel_tool_calls: options.parallelToolCalls }
+      : {}),
+    ...(options.reasoningEffort ? { reasoning: { effort: options.reasoningEffort } } : {}),
     ...(maxTokens !== undefined ? { max_output_tokens: maxTokens } : {}),
     ...(request.cacheKey ? { prompt_cache_key: request.cacheKey } : {}),
     store: false,
@@ -91,14 +113,7 @@ function createReplyAssembler(onTextDelta: ((text: string) => void) | undefined)
   };
 
   const finish = (): Pick<ModelResponse, 'message' | 'usage' | 'finishReason'> => {
-    if (!final) {
-      throw new BatonError({
-        code: 'model_protocol',
-        message: 'The model server ended the stream before the response was complete.',
-        retryable: true,
-        hint: 'Try again; if it keeps happening, check the server or proxy in front of it.',
-      });
-    }
+    if (!final) throw new Error('finish() before the response completed');
     const toolCalls = [...calls.entries()].sort(([left], [right]) => left - right).map(([, call]) => call);
     const usage: Usage = {
       inputTokens: final.usage?.input_tokens ?? 0,
@@ -112,7 +127,10 @@ function createReplyAssembler(onTextDelta: ((text: string) => void) | undefined)
     };
   };
 
-  return { add, finish };
+  /** `response.completed` (or `incomplete`) is the last event of a whole answer. */
+  const complete = () => final !== undefined;
+
+  return { add, finish, complete };
 }
 
 function mapFinishReason(response: Response, hasToolCalls: boolean): ModelResponse['finishReason'] {

@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { stringify } from 'yaml';
 import { main } from '../../src/cli/main.ts';
 import type { ConfigInput } from '../../src/config/schema.ts';
-import { startFakeOpenAI } from '../fakes/openai-server.ts';
+import { type FakeOpenAIOptions, startFakeOpenAI } from '../fakes/openai-server.ts';
 import { createFixtureRepo, createTempDir, type FixtureRepo } from '../fixtures/git-repo.ts';
 import { calculatorProject } from '../fixtures/projects/calculator.ts';
 
@@ -43,10 +43,12 @@ export async function createCliHarness(
     config?: ConfigInput;
     /** Extra host environment (a registry's URL, a setup secret). */
     env?: Record<string, string>;
+    /** Options of the fake OpenAI server (refused parameters, …). */
+    model?: FakeOpenAIOptions;
   } = {},
 ): Promise<CliHarness> {
   const repo = createFixtureRepo(options.files ?? calculatorProject);
-  const model = await startFakeOpenAI();
+  const model = await startFakeOpenAI(options.model);
   const data = createTempDir('baton-e2e-');
   const configPath = join(data.path, 'baton.yaml');
   const config: ConfigInput = {

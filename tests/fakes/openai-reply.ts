@@ -121,7 +121,7 @@ async function writeCompletion(
     const chunks = chatCompletionChunks(completion, options).map(
       (chunk) => `data: ${JSON.stringify(chunk)}\n\n`,
     );
-    return writeEvents(response, [...chunks, 'data: [DONE]\n\n'], reply.pauseMs, context);
+    return writeEvents(response, [...chunks, 'data: [DONE]\n\n'], reply, context, request.path);
   }
   const options = {
     id: context.nextId('resp_fake'),
@@ -135,24 +135,53 @@ async function writeCompletion(
   const events = responseEvents(completion, options).map(
     (event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`,
   );
-  return writeEvents(response, events, reply.pauseMs, context);
+  return writeEvents(response, events, reply, context, request.path);
 }
 
 async function writeEvents(
   response: ServerResponse,
   events: string[],
-  pauseMs: number | undefined,
+  reply: CompletionReply,
   context: ReplyContext,
+  path: string,
 ): Promise<void> {
   if (response.destroyed) return;
   response.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
   });
+  const pauseAfter = reply.pauseAfterEvents ?? 1;
   for (const [index, event] of events.entries()) {
     if (response.destroyed) return;
+    if (reply.cut && index >= reply.cut.afterEvents) return cutStream(response, reply.cut.how);
+    if (reply.failAfterEvents !== undefined && index >= reply.failAfterEvents) {
+      response.end(streamErrorEvent(path, index));
+      return;
+    }
     response.write(event);
-    if (index === 0 && pauseMs) await sleep(pauseMs, undefined, { signal: context.closing });
+    if (index + 1 === pauseAfter && reply.pauseMs) {
+      await sleep(reply.pauseMs, undefined, { signal: context.closing });
+    }
   }
   response.end();
+}
+
+/** A failure the server reports inside the stream: a chunk with `error`, or a Responses `error` event. */
+function streamErrorEvent(path: string, sequence: number): string {
+  const message = 'fake OpenAI: the server failed while streaming';
+  if (path.endsWith('/chat/completions')) {
+    return `data: ${JSON.stringify({ error: { message, type: 'server_error', param: null, code: null } })}\n\n`;
+  }
+  const event = { type: 'error', code: 'server_error', message, param: null, sequence_number: sequence };
+  return `event: error\ndata: ${JSON.stringify(event)}\n\n`;
+}
+
+/** Waits until what was written has left, so the client has the events before the cut. */
+async function cutStream(response: ServerResponse, how: 'reset' | 'end'): Promise<void> {
+  if (how === 'end') {
+    response.end();
+    return;
+  }
+  await new Promise<void>((resolve) => response.write('', () => resolve()));
+  response.socket?.resetAndDestroy();
 }

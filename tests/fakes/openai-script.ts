@@ -28,6 +28,16 @@ interface ReplyOptions {
   usage?: Partial<FakeUsage>;
   /** In a streamed reply: wait this long after the first event (a server that stalls mid-stream). */
   pauseMs?: number;
+  /** Which event the pause follows (1-based; default 1). */
+  pauseAfterEvents?: number;
+  /**
+   * In a streamed reply: stop after this many events, once the headers are out. `reset` destroys
+   * the connection (a proxy or load balancer dropping it); `end` closes the body cleanly without
+   * the rest of the events (a server that gives up without saying so).
+   */
+  cut?: { afterEvents: number; how: 'reset' | 'end' };
+  /** In a streamed reply: after this many events, an error event in the API's own form, then the end. */
+  failAfterEvents?: number;
 }
 
 /** What the fake answers to one model request. */

@@ -21,6 +21,12 @@ export interface FakeOpenAIOptions {
   models?: string[];
   /** Characters per streamed text or argument piece. */
   pieceSize?: number;
+  /**
+   * Top-level body keys this server does not know: a request carrying one gets a 400 (and consumes
+   * no entry), worded as OpenAI words it, or as a pydantic-validating server such as vLLM does.
+   */
+  refuseParameters?: string[];
+  refusalStyle?: 'openai' | 'pydantic';
 }
 
 export interface FakeOpenAI {
@@ -114,6 +120,10 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     }
     if (parsed === undefined)
       return sendJson(response, 400, errorBody(400, 'fake OpenAI: the body is not JSON'));
+    const refused = options.refuseParameters?.find((key) => key in parsed);
+    if (refused !== undefined) {
+      return sendJson(response, 400, parameterRefusal(refused, options.refusalStyle ?? 'openai'), NO_RETRY);
+    }
     const reply = nextReply(request);
     if ('failure' in reply) return sendJson(response, 500, errorBody(500, reply.failure), NO_RETRY);
     const context: ReplyContext = {
@@ -156,6 +166,21 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function parameterRefusal(parameter: string, style: 'openai' | 'pydantic') {
+  if (style === 'pydantic') {
+    // As vLLM answers since it nests its errors the way OpenAI does.
+    return {
+      error: {
+        message: `[{'type': 'extra_forbidden', 'loc': ('body', '${parameter}'), 'msg': 'Extra inputs are not permitted'}]`,
+        type: 'BadRequestError',
+        param: null,
+        code: 400,
+      },
+    };
+  }
+  return errorBody(400, `Unrecognized request argument supplied: ${parameter}`);
 }
 
 function modelList(models: readonly string[] = ['gpt-test']) {

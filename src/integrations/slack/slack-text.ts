@@ -11,6 +11,24 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** An emoji code as Slack writes it: `:white_check_mark:`, `:+1:`, `:skin-tone-2:`. */
+const EMOJI_CODE = /(:[a-z0-9_+'-]+:)/g;
+
+/**
+ * mrkdwn as plain text for a message's `text`, which notifications and screen readers show:
+ * the `*bold*`, `_italic_` and `~strike~` marks go, emoji codes and underscores inside words
+ * (`:white_check_mark:`, `snake_case`) stay as they are.
+ */
+export function mrkdwnToPlainText(text: string): string {
+  return text
+    .split(EMOJI_CODE)
+    .map((part, index) =>
+      // split() with a capturing group puts the emoji codes at the odd indexes.
+      index % 2 === 1 ? part : part.replace(/(^|[^\w])([*_~])(?=\S)(.+?)(?<=\S)\2(?!\w)/g, '$1$3'),
+    )
+    .join('');
+}
+
 /** Where to cut `text` at most `max` characters in: a paragraph, a line, a space, else hard (not inside an entity). */
 function cutPoint(text: string, max: number): number {
   const window = text.slice(0, max);

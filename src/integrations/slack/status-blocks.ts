@@ -1,6 +1,13 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import type { RunOutcome, RunProgress, TodoItem } from '../../runs/reporter.ts';
-import { escapeMrkdwn, formatDuration, formatUsage, SLACK_LIMITS, truncate } from './slack-text.ts';
+import {
+  escapeMrkdwn,
+  formatDuration,
+  formatUsage,
+  mrkdwnToPlainText,
+  SLACK_LIMITS,
+  truncate,
+} from './slack-text.ts';
 
 /** action_id of the status message's Cancel button; its value is the turn id. */
 export const CANCEL_ACTION_ID = 'baton_cancel';
@@ -120,6 +127,6 @@ export function renderStatus(input: { view: StatusView; turnId: string; runUrl?:
       block_id: 'baton_status_actions',
       elements: actions,
     } satisfies ActionsBlock);
-  const fallback = headline(view).split('\n')[0]?.replace(/[*_]/g, '') ?? 'Baton';
+  const fallback = mrkdwnToPlainText(headline(view).split('\n')[0] ?? '') || 'Baton';
   return { text: fallback, blocks };
 }

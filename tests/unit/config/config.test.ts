@@ -51,6 +51,45 @@ describe('configuration', () => {
     );
   });
 
+  it('refuses unknown keys with their path, at every level, but not the names inside maps', async () => {
+    const path = join(temp.path, 'unknown.yaml');
+    writeFileSync(
+      path,
+      [
+        'modle:',
+        '  name: gpt-4.1',
+        'model:',
+        '  timeout: 5000',
+        '  prices:',
+        '    my-model: { inputPerMillion: 1, outputPerMillion: 2, discount: 3 }',
+        'repos:',
+        '  - { name: acme/api, url: /srv/api, branch: main }',
+        'slack:',
+        '  channelRepos: { C123: acme/api }',
+        'middleware:',
+        '  - { name: lint, options: { anything: true } }',
+        '',
+      ].join('\n'),
+    );
+    const error = await loadConfig({ path, required: true }).then(
+      () => undefined,
+      (failure: unknown) => failure as Error,
+    );
+    expect(
+      error?.message
+        .split('\n')
+        .slice(1)
+        .map((line) => line.trim())
+        .sort(),
+    ).toEqual([
+      'model.prices.my-model.discount: unknown key',
+      'model.timeout: unknown key',
+      'modle: unknown key',
+      'repos.0.branch: unknown key',
+    ]);
+    expect(parseConfig({ slack: { channelRepos: { C1: 'a/b' } } }).slack.channelRepos).toEqual({ C1: 'a/b' });
+  });
+
   it('reports YAML syntax errors and a missing explicit file, but not a missing default file', async () => {
     const broken = join(temp.path, 'broken.yaml');
     writeFileSync(broken, 'model: [unclosed\n');

@@ -118,15 +118,21 @@ describe.each(APIS)('%s adapter: failures', (api) => {
     expect(fake.requests).toHaveLength(1);
   });
 
-  it('times out a stream that stalls after it started', async () => {
+  it('gives up on a stream that stalls after it started once its retries are spent', async () => {
     fake.enqueue({ type: 'text', content: 'slow', pauseMs: 5_000 });
 
     const error = asBatonError(
-      await rejectionOf(clientFor(fake, { api, timeoutMs: 200, maxRetries: 0 }).complete(request)),
+      await rejectionOf(
+        clientFor(fake, { api, streamStallMs: 200, streamRetries: 0, maxRetries: 0 }).complete(request),
+      ),
     );
 
-    expect(error.code).toBe('model_timeout');
-    expect(error.message).toContain('stopped streaming');
+    expect(error.code).toBe('model_stream_stalled');
+    expect(error.retryable).toBe(true);
+    expect(error.message).toBe(
+      'The model server stopped streaming its answer for more than 200 ms. Gave up after 1 attempt.',
+    );
+    expect(error.hint).toContain('model.streamStallMs');
   });
 
   it('is cancelled by the abort signal while waiting for the server', async () => {
