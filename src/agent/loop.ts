@@ -1,6 +1,7 @@
 import type { BudgetsConfig } from '../config/schema.ts';
 import type { ChatMessage, ModelClient, ToolCall } from '../model/types.ts';
 import { BatonError } from '../observability/errors.ts';
+import { redactSecrets } from '../observability/redact.ts';
 import type { ItemPayload } from '../runs/items.ts';
 import { executeToolCall } from '../tools/execute-tool-call.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
@@ -115,7 +116,8 @@ async function runToolCalls(
       : await runOneTool(options, call);
     let content = renderToolResult(result);
     const annotation = await options.annotateToolResult?.(call, result);
-    if (annotation) content = `${content}\n\n${annotation}`;
+    // Instructions files are the work's text too: masked like the result they follow.
+    if (annotation) content = `${content}\n\n${redactSecrets(annotation, options.toolContext.secrets)}`;
     options.messages.push({ role: 'tool', toolCallId: call.id, content });
     await options.record({
       type: 'tool_result',

@@ -4,7 +4,7 @@ import { createGateway, createRouteTable, type Gateway } from '../gateway/index.
 import { describeError } from '../observability/errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createBatonMetrics } from '../observability/metrics.ts';
-import { redactSecrets } from '../observability/redact.ts';
+import { type KnownSecrets, redactSecrets } from '../observability/redact.ts';
 import { createIntake, type Intake, type SubmitResult } from '../runs/intake.ts';
 import type { TurnQueue } from '../runs/queue.ts';
 import type { QueuedRequest } from '../runs/queued-request.ts';
@@ -32,7 +32,7 @@ export interface GatewayCompositionOptions {
   queue: TurnQueue;
   integrations: Integrations;
   reporterFor: ReturnType<typeof createReporterFactory>;
-  secrets: readonly string[];
+  secrets: KnownSecrets;
   log: Logger;
   /** Also shown on stdout at start: what is on and what to set for what is off. */
   announce: (line: string) => void;

@@ -12,6 +12,7 @@ import {
 import { createLinearClient, type LinearClient } from '../integrations/linear/index.ts';
 import { createSlackWebClient } from '../integrations/slack/index.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { SecretRegistry } from '../observability/secret-registry.ts';
 import { createLocalPublisher } from '../runs/publish-local.ts';
 import type { Publisher } from '../runs/turn-dependencies.ts';
 import type { Environment } from './environment.ts';
@@ -45,6 +46,8 @@ export function composeIntegrations(options: {
   environment: Environment;
   dataDir: string;
   log: Logger;
+  /** Tokens minted at runtime (installation tokens, the App's JWT) are added here, so they are masked too. */
+  secrets: SecretRegistry;
   fetch?: typeof fetch;
 }): Integrations {
   const { config, environment, log } = options;
@@ -77,6 +80,7 @@ export function composeIntegrations(options: {
       privateKey: hasApp ? secrets.githubAppPrivateKey?.replace(/\\n/g, '\n') : undefined,
       token: hasApp ? undefined : secrets.githubToken,
       workflows: config.github.workflowsPermission,
+      onSecret: (name, value) => options.secrets.add(name, value),
       fetch: options.fetch,
       log: githubLog,
     });

@@ -4,11 +4,14 @@ import { loadPrompts } from '../agent/prompts.ts';
 import type { Config } from '../config/schema.ts';
 import { createModelClient } from '../model/create-model-client.ts';
 import type { Logger } from '../observability/logger.ts';
+import { createMasker } from '../observability/redact.ts';
+import type { SecretRegistry } from '../observability/secret-registry.ts';
 import type { Item } from '../runs/items.ts';
 import type { Publisher, TurnDependencies } from '../runs/run-turn.ts';
-import { createLocalSandboxProvider } from '../sandbox/index.ts';
+import { createLocalSandboxProvider, mirrorPathFor, quarantineChanges } from '../sandbox/index.ts';
 import type { SandboxProvider } from '../sandbox/types.ts';
 import { openStore } from '../store/index.ts';
+import { withMaskedWrites } from '../store/masking-store.ts';
 import type { Store } from '../store/types.ts';
 import { createToolRegistry } from '../tools/registry.ts';
 import type { Environment } from './environment.ts';
@@ -20,6 +23,8 @@ export interface RunnerOptions {
   /** The data directory (relative to it) and the repositories are resolved against the working directory. */
   cwd: string;
   environment: Environment;
+  /** Every secret value Baton holds (the logger masks with the same one). */
+  secrets: SecretRegistry;
   log: Logger;
   publish: Publisher;
   /** A store the caller already opened (the server shares it with the queue); else one is opened. */
@@ -47,7 +52,8 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
   const ownStore = options.store
     ? undefined
     : (await openStore({ databaseUrl: environment.databaseUrl, dataDir: resolve(dataDir, 'db') })).store;
-  const store = options.store ?? (ownStore as Store);
+  // A store the caller passed is already masked (the server masks the one it shares).
+  const store = options.store ?? withMaskedWrites(ownStore as Store, createMasker(options.secrets));
   const localProvider = options.provider
     ? undefined
     : createLocalSandboxProvider({
@@ -81,6 +87,15 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
     store,
     prompts: await loadPrompts(),
     publish: options.publish,
+    quarantine: ({ exported, repo, signal }) =>
+      quarantineChanges({
+        dataDir,
+        mirrorPath: mirrorPathFor({ dataDir, repoName: repo.name }),
+        exported,
+        hostEnv: environment.host,
+        signal,
+      }),
+    secrets: options.secrets,
     pullRequestsFor: options.pullRequestsFor,
     repoAuthFor: options.repoAuthFor,
     log,

@@ -2,13 +2,16 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../observability/logger.ts';
+import { createMasker } from '../observability/redact.ts';
+import type { SecretRegistry } from '../observability/secret-registry.ts';
 import { createTurnQueue } from '../runs/queue.ts';
 import { openStore } from '../store/index.ts';
+import { withMaskedWrites } from '../store/masking-store.ts';
 import { composeGateway } from './compose-gateway.ts';
 import { composeIntegrations } from './compose-integrations.ts';
 import { composeRunner } from './compose-runner.ts';
 import { composeWorker } from './compose-worker.ts';
-import { type Environment, secretValues } from './environment.ts';
+import { createSecretRegistryFromEnvironment, type Environment } from './environment.ts';
 import { createReporterFactory } from './reporter-factory.ts';
 
 export type ServerRole = 'gateway' | 'worker' | 'all';
@@ -20,6 +23,8 @@ export interface ServerOptions {
   environment: Environment;
   role: ServerRole;
   log: Logger;
+  /** The registry of secret values; the logger should mask with the same one. Built from the environment when absent. */
+  secrets?: SecretRegistry;
   announce: (line: string) => void;
   workerId?: string;
   fetch?: typeof fetch;
@@ -38,14 +43,29 @@ export interface BatonServer {
 export async function startServer(options: ServerOptions): Promise<BatonServer> {
   const { config, environment, log } = options;
   const dataDir = resolve(options.cwd, environment.dataDir ?? config.sandbox.dataDir);
-  const { store, sql } = await openStore({
+  const secrets = options.secrets ?? createSecretRegistryFromEnvironment(environment);
+  const opened = await openStore({
     databaseUrl: environment.databaseUrl,
     dataDir: resolve(dataDir, 'db'),
   });
+  const { sql } = opened;
+  const store = withMaskedWrites(opened.store, createMasker(secrets));
   const queue = createTurnQueue({ sql, log, heartbeatSeconds: config.runs.heartbeatSeconds });
   await queue.start();
-  const secrets = secretValues(environment);
-  const integrations = composeIntegrations({ config, environment, dataDir, log, fetch: options.fetch });
+  for (const name of secrets.tooShort()) {
+    log.warn(
+      { secret: name },
+      `${name} is shorter than ${secrets.minLength} characters, so Baton cannot mask it`,
+    );
+  }
+  const integrations = composeIntegrations({
+    config,
+    environment,
+    dataDir,
+    log,
+    secrets,
+    fetch: options.fetch,
+  });
   const reporterFor = createReporterFactory({ config, integrations, store, secrets, log });
   const stops: (() => Promise<void>)[] = [];
   let port: number | undefined;
@@ -56,6 +76,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
       configDir: options.configDir,
       cwd: options.cwd,
       environment,
+      secrets,
       log,
       store,
       publish: integrations.publish,

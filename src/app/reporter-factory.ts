@@ -3,6 +3,7 @@ import { createGitHubReporter } from '../integrations/github/reporter.ts';
 import { createLinearReporter } from '../integrations/linear/index.ts';
 import { createSlackReporter, type SlackReporter } from '../integrations/slack/index.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { KnownSecrets } from '../observability/redact.ts';
 import type { QueuedRequest } from '../runs/queued-request.ts';
 import type { Reporter } from '../runs/reporter.ts';
 import { reporterStateFor } from '../store/index.ts';
@@ -16,7 +17,7 @@ export interface ReporterFactoryOptions {
   config: Config;
   integrations: Integrations;
   store: Store;
-  secrets: readonly string[];
+  secrets: KnownSecrets;
   log: Logger;
 }
 

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { readEnvironment, secretValues } from '../app/environment.ts';
+import { createSecretRegistryFromEnvironment, readEnvironment } from '../app/environment.ts';
 import { loadConfig } from '../config/loader.ts';
 import { BatonError } from '../observability/errors.ts';
 import { exportTurnJsonl } from '../observability/session-log.ts';
@@ -24,7 +24,7 @@ export async function runLogsCommand(args: { config?: string; turnId?: string },
   try {
     const turn = await store.getTurn(args.turnId);
     if (!turn) throw new BatonError({ code: 'turn_not_found', message: `no turn ${args.turnId}` });
-    const text = await exportTurnJsonl(store, args.turnId, secretValues(environment));
+    const text = await exportTurnJsonl(store, args.turnId, createSecretRegistryFromEnvironment(environment));
     if (text) io.out(text.trimEnd());
     return 0;
   } finally {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { configDirOf } from '../app/compose-runner.ts';
 import { type ServerRole, startServer } from '../app/compose-server.ts';
-import { readEnvironment, secretValues } from '../app/environment.ts';
+import { createSecretRegistryFromEnvironment, readEnvironment } from '../app/environment.ts';
 import { loadConfig } from '../config/loader.ts';
 import { BatonError } from '../observability/errors.ts';
 import { createLogger } from '../observability/logger.ts';
@@ -37,10 +37,8 @@ export async function runStartCommand(
     path: configPath,
     required: Boolean(args.config ?? environment.configPath),
   });
-  const log = createLogger({
-    level: environment.logLevel ?? config.log.level,
-    secrets: secretValues(environment),
-  });
+  const secrets = createSecretRegistryFromEnvironment(environment);
+  const log = createLogger({ level: environment.logLevel ?? config.log.level, secrets });
   const server = await startServer({
     config,
     configDir: configDirOf(configPath),
@@ -48,6 +46,7 @@ export async function runStartCommand(
     environment,
     role,
     log,
+    secrets,
     announce: (line) => io.err(line),
   });
   io.err(`Baton is running (${role}). Stop it with Ctrl-C.`);

@@ -170,8 +170,8 @@ export const configSchema = z.object({
       [
         { name: 'lint' },
         { name: 'test' },
-        { name: 'secret-scan' },
         { name: 'commit' },
+        { name: 'secret-scan' },
         { name: 'push' },
         { name: 'open-pr' },
       ].map((entry) => middlewareEntrySchema.parse(entry)),

@@ -1,12 +1,12 @@
 import type { Item } from '../runs/items.ts';
 import type { Store } from '../store/types.ts';
-import { redactSecrets } from './redact.ts';
+import { type KnownSecrets, redactSecrets } from './redact.ts';
 
 /**
  * One item as one JSON line (no trailing newline). `type` is repeated at the top level so that
  * `jq 'select(.type == "tool_result")'` works without digging into the payload.
  */
-export function formatItemJsonl(item: Item, knownSecrets: readonly string[] = []): string {
+export function formatItemJsonl(item: Item, knownSecrets: KnownSecrets = []): string {
   const line = {
     sequence: item.sequence,
     type: item.payload.type,
@@ -27,7 +27,7 @@ export function formatItemJsonl(item: Item, knownSecrets: readonly string[] = []
 export async function exportTurnJsonl(
   store: Pick<Store, 'listItems'>,
   turnId: string,
-  knownSecrets: readonly string[] = [],
+  knownSecrets: KnownSecrets = [],
 ): Promise<string> {
   const items = await store.listItems(turnId);
   return items.map((item) => `${formatItemJsonl(item, knownSecrets)}\n`).join('');

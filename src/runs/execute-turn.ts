@@ -6,7 +6,7 @@ import type { RepoConfig } from '../config/schema.ts';
 import { nestedAgentsMd } from '../context/agents-md.ts';
 import type { ContextDocument } from '../context/types.ts';
 import type { ToolCall } from '../model/types.ts';
-import { describeError } from '../observability/errors.ts';
+import { BatonError, describeError } from '../observability/errors.ts';
 import type { Sandbox, SandboxCreateOptions } from '../sandbox/types.ts';
 import type { ThreadRecord, TurnRecord } from '../store/types.ts';
 import type { FinishPayload, ToolResult } from '../tools/types.ts';
@@ -142,11 +142,23 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
       });
 
     const host: MiddlewareHost = {
-      async publish() {
+      async publish(publishOptions = {}) {
         const exported = await workspace.exportChanges();
         if (exported.commitCount === 0) return null;
+        const expected = publishOptions.expectHead;
+        if (expected !== undefined && exported.headCommit !== expected) {
+          throw new BatonError({
+            code: 'push_unscanned',
+            message: `the branch moved after the secret scan (it cleared ${expected.slice(0, 12)}, the branch is now at ${exported.headCommit.slice(0, 12)}), so nothing was pushed`,
+            hint: 'stop background commands that commit, then ask again',
+          });
+        }
         const published = await deps.publish({ exported, repo: input.repo, branch });
         return { location: published.location, commit: exported.headCommit };
+      },
+      async importWork() {
+        const exported = await workspace.exportChanges();
+        return deps.quarantine({ exported, repo: input.repo, signal });
       },
       pullRequests: deps.pullRequestsFor?.(input.repo),
       request: input.requestInfo ?? { threadKey: input.thread.key, requester: input.requester },
@@ -163,6 +175,7 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
       log,
       signal,
       host,
+      secrets: deps.secrets,
     });
     const first = await agent();
     tools.report('checking');

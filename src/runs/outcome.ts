@@ -39,6 +39,14 @@ function whereTheWorkIs(branch: string, delivery: Delivery): string {
   return 'No changes were committed.';
 }
 
+/** After a block: a scan keeps nothing of what it refused; a refused push leaves the commit behind. */
+function blockedWhere(step: string, branch: string, delivery: Delivery): string {
+  if (step === 'secret-scan')
+    return `Nothing was pushed, and the commits that hold it were not kept: ${branch} is as it was.`;
+  if (delivery.commit) return `The work is committed on branch ${branch} but was not pushed.`;
+  return 'Nothing was committed or pushed.';
+}
+
 function checksOf(records: readonly StepRecord[]): RunOutcome['checks'] {
   return records.map((record) => ({ name: record.name, status: record.status, summary: record.summary }));
 }
@@ -83,7 +91,7 @@ export function buildOutcome(input: OutcomeInput): RunOutcome {
         ...base,
         status: 'failed',
         // A push refused after the commit step leaves a commit behind: say so rather than deny it.
-        summary: `Blocked by ${checks.step}: ${checks.summary}. ${delivery.commit ? `The work is committed on branch ${input.branch} but was not pushed.` : 'Nothing was committed or pushed.'}`,
+        summary: `Blocked by ${checks.step}: ${checks.summary}. ${blockedWhere(checks.step, input.branch, delivery)}`,
       };
     case 'failed': {
       const failing = rounds.records

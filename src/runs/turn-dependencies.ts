@@ -1,8 +1,9 @@
-import type { Middleware, PullRequestService } from '../../middleware/types.ts';
+import type { ImportedWork, Middleware, PullRequestService } from '../../middleware/types.ts';
 import type { Prompts } from '../agent/prompts.ts';
 import type { Config, RepoConfig } from '../config/schema.ts';
 import type { ModelClient } from '../model/types.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { KnownSecrets } from '../observability/redact.ts';
 import type { ChangeExport, SandboxProvider } from '../sandbox/types.ts';
 import type { Store } from '../store/types.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
@@ -25,6 +26,14 @@ export interface TurnDependencies {
   store: Store;
   prompts: Prompts;
   publish: Publisher;
+  /** Takes exported commits into a host-side quarantine, apart from the mirror, for the secret scan. */
+  quarantine: (input: {
+    exported: ChangeExport;
+    repo: RepoConfig;
+    signal?: AbortSignal;
+  }) => Promise<ImportedWork | null>;
+  /** Every secret value Baton holds: masked in tool results, steps' text and everything posted. */
+  secrets: KnownSecrets;
   /** Credentials for the host's fetch of a repository (e.g. a fresh GitHub installation token). */
   repoAuthFor?: (repo: RepoConfig) => Promise<{ username: string; password: string } | undefined>;
   /** The pull request service for a repository on GitHub; absent or undefined for others. */

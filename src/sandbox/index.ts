@@ -11,6 +11,8 @@ export {
   type PushBranchOptions,
   type PushBranchResult,
   pushBranch,
+  type QuarantinedWork,
+  quarantineChanges,
   SANDBOX_WORKDIR,
 } from './local/index.ts';
 export type * from './types.ts';

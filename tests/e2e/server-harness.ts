@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SlackEvent } from '@slack/types';
 import { type BatonServer, type ServerRole, startServer } from '../../src/app/compose-server.ts';
-import { readEnvironment } from '../../src/app/environment.ts';
+import { createSecretRegistryFromEnvironment, readEnvironment } from '../../src/app/environment.ts';
 import { type ConfigInput, parseConfig } from '../../src/config/index.ts';
 import type { RunSummary } from '../../src/dashboard/render.ts';
 import { createLogger } from '../../src/observability/logger.ts';
@@ -149,18 +149,22 @@ export async function createServerHarness(
   };
   const logPath = join(data.path, 'baton.log');
   const { pino } = await import('pino');
+  const environment = readEnvironment(env);
+  // As `baton start` does: one registry for the logger and everything the server masks.
+  const secrets = createSecretRegistryFromEnvironment(environment);
   const log = createLogger({
     level: 'debug',
-    secrets: Object.values(HOST_SECRETS),
+    secrets,
     destination: pino.destination({ dest: logPath, sync: true }),
   });
   const server = await startServer({
     config,
     configDir: data.path,
     cwd: data.path,
-    environment: readEnvironment(env),
+    environment,
     role: options.role ?? 'all',
     log,
+    secrets,
     announce: () => undefined,
   });
   const base = `http://127.0.0.1:${server.port}`;

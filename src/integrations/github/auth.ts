@@ -26,6 +26,8 @@ export interface GitHubAuthOptions {
   fetch?: typeof fetch;
   clock?: () => number;
   log: Logger;
+  /** Told every credential minted (installation tokens, the App's JWT), so it can be masked everywhere. */
+  onSecret?: (name: string, value: string) => void;
 }
 
 /** A cached token is replaced this long before GitHub's expiry, so no request carries a dying one. */
@@ -77,6 +79,7 @@ function createAppAuth(options: GitHubAuthOptions & { appId: number; privateKey:
   const appJwt = () => {
     if (!jwt || jwt.expiresAtMs - JWT_REUSE_MARGIN_MS <= clock()) {
       jwt = signAppJwt({ appId: options.appId, privateKey: key, nowMs: clock() });
+      options.onSecret?.('GitHub App JWT', jwt.token);
     }
     return jwt.token;
   };
@@ -147,6 +150,8 @@ function createAppAuth(options: GitHubAuthOptions & { appId: number; privateKey:
         retryable: true,
       });
     }
+    // Registered before anyone can use it, so no message, log line or item ever carries it unmasked.
+    options.onSecret?.(`GitHub installation token for ${repo}`, token);
     tokens.set(cacheKey, { token, expiresAtMs });
     options.log.debug(
       { repo, installationId, expiresAt: new Date(expiresAtMs).toISOString() },

@@ -1,7 +1,7 @@
 import type { Octokit } from '@octokit/rest';
 import { BatonError, describeError } from '../../observability/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
-import { redactSecrets } from '../../observability/redact.ts';
+import { type KnownSecrets, redactSecrets } from '../../observability/redact.ts';
 import type { Reporter } from '../../runs/reporter.ts';
 import { splitRepo } from './repo-name.ts';
 import { fitComment, formatFinishComment, formatQuestion } from './reporter-format.ts';
@@ -17,7 +17,7 @@ export interface GitHubReporterOptions {
   commentKind?: 'issue' | 'review';
   log: Logger;
   /** Known secret values masked in everything posted (shape-based redaction always applies). */
-  secrets?: readonly string[];
+  secrets?: KnownSecrets;
   /** The word people answer a question with (config.github.mention). */
   mention?: string;
   /** The dashboard link for a run, when the server has a public URL. */

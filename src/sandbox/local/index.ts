@@ -12,3 +12,4 @@ export {
   type PushBranchResult,
   pushBranch,
 } from './push-branch.ts';
+export { type QuarantinedWork, quarantineChanges } from './quarantine.ts';
