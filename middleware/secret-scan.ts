@@ -129,10 +129,11 @@ export async function scanAddedFiles(
   for (const file of files) {
     if (file.lines.length === 0) continue;
     const content = file.lines.map((line) => line.text).join('\n');
+    // Known values first: where a line has both, the merged finding shows the known value's mask (no prefix).
     findings.push(
+      ...knownValueFindings(file, content, secrets),
       ...(await secretlintFindings(file, content)),
       ...shapeFindings(file, content),
-      ...knownValueFindings(file, content, secrets),
     );
   }
   return mergeFindings(findings);

@@ -13,6 +13,8 @@ export interface OutcomeInput {
 }
 
 interface Delivery {
+  /** The secret scan refused the branch: its commits were not kept. */
+  scanBlocked: boolean;
   commit?: string;
   publishedTo?: string;
   pullRequestUrl?: string;
@@ -23,7 +25,10 @@ function deliveryOf(records: readonly StepRecord[]): Delivery {
   const passed = (name: string) =>
     records.filter((record) => record.name === name && record.status === 'passed').at(-1);
   const push = passed('push');
+  const scan = records.filter((record) => record.name === 'secret-scan').at(-1);
+  if (scan && scan.status !== 'passed' && scan.status !== 'skipped') return { scanBlocked: true };
   return {
+    scanBlocked: false,
     commit: push?.commit ?? passed('commit')?.commit,
     publishedTo: push?.url,
     pullRequestUrl: passed('open-pr')?.url,
@@ -32,6 +37,7 @@ function deliveryOf(records: readonly StepRecord[]): Delivery {
 
 /** Where the work is, in words, for every ending. */
 function whereTheWorkIs(branch: string, delivery: Delivery): string {
+  if (delivery.scanBlocked) return scanBlockedWhere(branch);
   if (delivery.pullRequestUrl) return `Pull request: ${delivery.pullRequestUrl}`;
   if (delivery.commit && delivery.publishedTo)
     return `The work is on branch ${branch} in ${delivery.publishedTo}.`;
@@ -39,10 +45,13 @@ function whereTheWorkIs(branch: string, delivery: Delivery): string {
   return 'No changes were committed.';
 }
 
+function scanBlockedWhere(branch: string): string {
+  return `Nothing was pushed, and the commits that hold it were not kept: ${branch} is as it was.`;
+}
+
 /** After a block: a scan keeps nothing of what it refused; a refused push leaves the commit behind. */
 function blockedWhere(step: string, branch: string, delivery: Delivery): string {
-  if (step === 'secret-scan')
-    return `Nothing was pushed, and the commits that hold it were not kept: ${branch} is as it was.`;
+  if (step === 'secret-scan') return scanBlockedWhere(branch);
   if (delivery.commit) return `The work is committed on branch ${branch} but was not pushed.`;
   return 'Nothing was committed or pushed.';
 }

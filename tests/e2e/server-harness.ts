@@ -65,6 +65,8 @@ export interface ServerHarness {
   /** One run and its items, from the dashboard API. */
   run(turnId: string): Promise<RunSummary & { items: Item[] }>;
   logLines(): string[];
+  /** Stops Baton (the store closes, so the database files are complete) and leaves the fakes and data up. */
+  stopServer(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -168,6 +170,11 @@ export async function createServerHarness(
     announce: () => undefined,
   });
   const base = `http://127.0.0.1:${server.port}`;
+  let stopping: Promise<void> | undefined;
+  const stopServer = () => {
+    stopping ??= server.stop();
+    return stopping;
+  };
   const socket = options.slackMode === 'socket';
   if (socket) await waitFor('the Socket Mode connection', () => slack.socketConnectionCount() === 1, 10_000);
   const deliver: ServerHarness['deliver'] = async (event, deliveryOptions = {}) => {
@@ -278,8 +285,9 @@ export async function createServerHarness(
     logLines() {
       return readFileSync(logPath, 'utf8').split('\n').filter(Boolean);
     },
+    stopServer,
     async close() {
-      await server.stop();
+      await stopServer();
       // Bolt's app.stop() does not wait for the socket to close; closing the fake first would make it reconnect.
       if (socket) await waitFor('the socket to close', () => slack.socketConnectionCount() === 0, 10_000);
       await model.close();
