@@ -1,7 +1,7 @@
 import type { BudgetsConfig } from '../config/schema.ts';
 import type { ChatMessage, ModelClient, ToolCall } from '../model/types.ts';
 import { BatonError } from '../observability/errors.ts';
-import { redactSecrets } from '../observability/redact.ts';
+import { maskKnownSecrets, redactSecrets } from '../observability/redact.ts';
 import type { ItemPayload } from '../runs/items.ts';
 import { executeToolCall } from '../tools/execute-tool-call.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
@@ -78,7 +78,14 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
     }
     recordModelCall(meter, response.usage, response.costUsd);
     lastInputTokens = response.usage.inputTokens;
-    const { content, toolCalls } = response.message;
+    // What the model says is masked before anything acts on it: a secret value it learned never
+    // reaches the sandbox (a file, a command), a title cut short, a status line or the history.
+    const content =
+      response.message.content === null ? null : redactSecrets(response.message.content, toolContext.secrets);
+    const toolCalls = response.message.toolCalls.map((call) => ({
+      ...call,
+      arguments: maskKnownSecrets(call.arguments, toolContext.secrets),
+    }));
     messages.push({ role: 'assistant', content, toolCalls });
     await options.record({
       type: 'model_message',

@@ -50,6 +50,14 @@ export function redactSecrets(text: string, knownSecrets: KnownSecrets = []): st
   return result;
 }
 
+/**
+ * Only the known values, not the credential shapes: for text that is acted on (the model's tool
+ * arguments), where a token the work legitimately handles is left for the secret scan to judge.
+ */
+export function maskKnownSecrets(text: string, knownSecrets: KnownSecrets): string {
+  return registryOf(knownSecrets).maskKnown(text);
+}
+
 /** A masking function over a registry (or list), for code that only needs to clean text. */
 export function createMasker(knownSecrets: KnownSecrets): (text: string) => string {
   return (text) => redactSecrets(text, knownSecrets);

@@ -36,7 +36,12 @@ export interface CliHarness {
  * throwaway data directory: the real CLI, sandbox, store, tools and middleware.
  */
 export async function createCliHarness(
-  options: { files?: Record<string, string>; config?: ConfigInput } = {},
+  options: {
+    files?: Record<string, string>;
+    config?: ConfigInput;
+    /** More environment variables (secrets the composition root reads, for instance). */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<CliHarness> {
   const repo = createFixtureRepo(options.files ?? calculatorProject);
   const model = await startFakeOpenAI();
@@ -57,6 +62,7 @@ export async function createCliHarness(
     OPENAI_BASE_URL: model.baseUrl,
     BATON_DATA_DIR: join(data.path, 'data'),
     LOG_LEVEL: 'debug',
+    ...options.env,
   };
   return {
     repo,

@@ -105,6 +105,13 @@ describe('known-value masking end to end (the model writes every secret Baton ho
       type: 'tool_calls' as const,
       calls: [
         { name: 'write_file', arguments: { path: 'leak/secrets.txt', content: `${file}\n` } },
+        // Assembled from pieces no mask knows: only the secret scan can catch the file.
+        {
+          name: 'run_command',
+          arguments: {
+            command: `printf '%s%s\\n' '${PLANTED_ENV.E2B_API_KEY.slice(0, 6)}' '${PLANTED_ENV.E2B_API_KEY.slice(6)}' > leak/assembled.txt`,
+          },
+        },
         {
           name: 'run_command',
           arguments: { command: `echo ${forms.map(([, value]) => `'${value}'`).join(' ')}` },
@@ -151,7 +158,7 @@ describe('known-value masking end to end (the model writes every secret Baton ho
       .map((message) => message.text)
       .join('\n');
     expect(thread).toContain('Blocked by secret-scan');
-    expect(thread).toMatch(/leak\/secrets\.txt:\d+ \(known-secret/);
+    expect(thread).toContain('leak/assembled.txt:1 (known-secret (E2B_API_KEY))');
     expect(thread).toContain('[redacted]');
 
     // 2. From Linear: the values go into commands, the summary, the PR title and body; a clean file is pushed.
