@@ -185,7 +185,8 @@ export async function runSecretScan(
   if (!work) return { status: 'passed', summary: 'Secret scan: the branch has no new commits.' };
   let blocked = false;
   try {
-    const reader = createObjectReader({ gitDir: work.gitDir, hostEnv: work.hostEnv, signal: context.signal });
+    // Not aborted with the turn: keeping a cancelled turn's work runs the scan after the cancel.
+    const reader = createObjectReader({ gitDir: work.gitDir, hostEnv: work.hostEnv });
     const additions = await collectRangeAdditions({
       reader,
       base: work.base,

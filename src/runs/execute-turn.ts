@@ -159,7 +159,8 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
       },
       async importWork() {
         const exported = await workspace.exportChanges();
-        return deps.quarantine({ exported, repo: input.repo, signal });
+        // Not tied to the turn's signal: a cancelled turn still keeps its work, and that needs the scan.
+        return deps.quarantine({ exported, repo: input.repo });
       },
       pullRequests: deps.pullRequestsFor?.(input.repo),
       request: input.requestInfo ?? { threadKey: input.thread.key, requester: input.requester },
