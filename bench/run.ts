@@ -4,6 +4,7 @@ import { benchLoopOverhead } from './loop-overhead.ts';
 import { benchMentionLatency } from './mention-latency.ts';
 import { benchSandboxReady } from './sandbox-ready.ts';
 import { benchThroughput } from './throughput.ts';
+import { benchTracingOverhead } from './tracing-overhead.ts';
 
 /** `npm run bench`: every benchmark in one process, each printing its figures and ratios. */
 const benchmarks: Record<string, () => Promise<void>> = {
@@ -13,6 +14,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   'ack-latency': () => benchAckLatency(),
   throughput: benchThroughput,
   'mention-latency': benchMentionLatency,
+  'tracing-overhead': benchTracingOverhead,
 };
 
 const only = process.argv.slice(2);

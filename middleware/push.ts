@@ -18,9 +18,10 @@ export function createPushMiddleware(): Middleware {
           scan ? { expectHead: scan.status === 'passed' ? (scan.commit ?? 'none') : 'not cleared' } : {},
         );
         if (!published) return { status: 'skipped', summary: 'No commits to push.' };
+        const verb = published.alreadyPushed ? 'Already pushed' : 'Pushed';
         return {
           status: 'passed',
-          summary: `Pushed ${context.branch} (${published.commit.slice(0, 12)}) to ${published.location}`,
+          summary: `${verb} ${context.branch} (${published.commit.slice(0, 12)}) to ${published.location}`,
           commit: published.commit,
           url: published.location,
         };

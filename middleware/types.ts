@@ -33,6 +33,12 @@ export interface PullRequestService {
     title: string;
     body: string;
   }): Promise<{ number: number; url: string; created: boolean }>;
+  /** The open pull request from `head` (found with `owner:head`), or null when there is none. */
+  findOpenPullRequest(input: {
+    repo: string;
+    head: string;
+    base: string;
+  }): Promise<{ number: number; url: string } | null>;
 }
 
 /** Where the request came from, for the pull request body and the final reply. */
@@ -62,10 +68,13 @@ export interface ImportedWork {
 /** What only the host can do for a step: push with its credentials, talk to GitHub. */
 export interface MiddlewareHost {
   /**
-   * Exports the sandbox's commits and pushes the branch; null when there is nothing to push. With
-   * `expectHead` (the commit the secret scan passed), a branch that moved since is refused.
+   * Pushes the branch's commits; null when the branch has no commits beyond its base. A branch
+   * the remote already has at the same commit (a resumed turn) is not pushed again: `alreadyPushed`.
+   * With `expectHead` (the commit the secret scan cleared), a branch that moved since is refused.
    */
-  publish(options?: { expectHead?: string }): Promise<{ location: string; commit: string } | null>;
+  publish(options?: {
+    expectHead?: string;
+  }): Promise<{ location: string; commit: string; alreadyPushed?: boolean } | null>;
   /** Exports the sandbox's commits into a host-side quarantine for reading; null when there are none. */
   importWork(): Promise<ImportedWork | null>;
   /** Present when the repository is on GitHub. */

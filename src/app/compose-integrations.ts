@@ -6,6 +6,7 @@ import {
   createGitHubClient,
   createGitHubPublisher,
   createGitHubPullRequests,
+  createGitHubRemoteBranchReader,
   type GitHubClient,
   repoAuthFor,
 } from '../integrations/github/index.ts';
@@ -13,8 +14,10 @@ import { createLinearClient, type LinearClient } from '../integrations/linear/in
 import { createSlackWebClient } from '../integrations/slack/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { SecretRegistry } from '../observability/secret-registry.ts';
-import { createLocalPublisher } from '../runs/publish-local.ts';
-import type { Publisher } from '../runs/turn-dependencies.ts';
+import { slackSpanName, tracedFetch, traceMethods } from '../observability/traced-clients.ts';
+import type { Tracer } from '../observability/tracing.ts';
+import { createLocalPublisher, createLocalRemoteBranchReader } from '../runs/publish-local.ts';
+import type { Publisher, RemoteBranchReader } from '../runs/turn-dependencies.ts';
 import type { Environment } from './environment.ts';
 
 const DEFAULT_GITHUB_API = 'https://api.github.com';
@@ -27,11 +30,14 @@ export interface Integrations {
     webHost: string;
     pullRequests: PullRequestService;
     publisher: Publisher;
+    remoteBranch: RemoteBranchReader;
     repoAuth: (repo: string) => Promise<{ username: string; password: string }>;
   };
   linear?: LinearClient;
   /** Pushes a repository on GitHub with the App's token; any other (a path, another host) as it is. */
   publish: Publisher;
+  /** Reads a branch on its remote: GitHub's API for repositories there, `git ls-remote` for others. */
+  remoteBranch: RemoteBranchReader;
   isGitHubRepo(repo: RepoConfig): boolean;
 }
 
@@ -49,23 +55,31 @@ export function composeIntegrations(options: {
   /** Tokens minted at runtime (installation tokens, the App's JWT) are added here, so they are masked too. */
   secrets: SecretRegistry;
   fetch?: typeof fetch;
+  /** Outbound Slack, GitHub and Linear calls become client spans. */
+  tracer?: Tracer;
 }): Integrations {
-  const { config, environment, log } = options;
+  const { config, environment, log, tracer } = options;
   const { secrets } = environment;
+  const slackFetch = tracer
+    ? tracedFetch(options.fetch ?? fetch, tracer, 'slack', slackSpanName)
+    : options.fetch;
   const slack = secrets.slackBotToken
     ? createSlackWebClient({
         token: secrets.slackBotToken,
         apiUrl: environment.slackApiUrl,
         log: log.child({ component: 'slack' }),
+        ...(slackFetch ? { fetch: slackFetch } : {}),
       })
     : undefined;
-  const linear = secrets.linearApiKey
+  const linearClient = secrets.linearApiKey
     ? createLinearClient({
         apiKey: secrets.linearApiKey,
         apiUrl: environment.linearApiUrl,
         log: log.child({ component: 'linear' }),
       })
     : undefined;
+  const linear = linearClient && tracer ? traceMethods(linearClient, tracer, 'linear') : linearClient;
+  const githubFetch = tracer ? tracedFetch(options.fetch ?? fetch, tracer, 'github') : options.fetch;
 
   const apiUrl = environment.githubApiUrl ?? DEFAULT_GITHUB_API;
   const webHost = webHostOf(apiUrl);
@@ -81,10 +95,18 @@ export function composeIntegrations(options: {
       token: hasApp ? undefined : secrets.githubToken,
       workflows: config.github.workflowsPermission,
       onSecret: (name, value) => options.secrets.add(name, value),
-      fetch: options.fetch,
+      fetch: githubFetch,
       log: githubLog,
     });
-    const client = createGitHubClient({ auth, apiUrl, log: githubLog, fetch: options.fetch });
+    const client = createGitHubClient({
+      auth,
+      apiUrl,
+      log: githubLog,
+      serverErrorRetries: config.github.serverErrorRetries,
+      retryUnitMs: config.github.retryUnitMs,
+      writeIntervalMs: config.github.writeIntervalMs,
+      fetch: githubFetch,
+    });
     github = {
       client,
       webHost,
@@ -96,6 +118,7 @@ export function composeIntegrations(options: {
         hostEnv: environment.host,
         log: githubLog,
       }),
+      remoteBranch: createGitHubRemoteBranchReader({ client }),
       repoAuth: repoAuthFor(auth),
     };
   }
@@ -107,11 +130,14 @@ export function composeIntegrations(options: {
     }
   };
   const local = createLocalPublisher({ dataDir: options.dataDir, log });
+  const localRemote = createLocalRemoteBranchReader({ hostEnv: environment.host });
   return {
     slack,
     github,
     linear,
     isGitHubRepo,
     publish: (input) => (github && isGitHubRepo(input.repo) ? github.publisher(input) : local(input)),
+    remoteBranch: (input) =>
+      github && isGitHubRepo(input.repo) ? github.remoteBranch(input) : localRemote(input),
   };
 }

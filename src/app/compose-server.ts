@@ -13,6 +13,8 @@ import { composeRunner } from './compose-runner.ts';
 import { composeWorker } from './compose-worker.ts';
 import { createSecretRegistryFromEnvironment, type Environment } from './environment.ts';
 import { createReporterFactory } from './reporter-factory.ts';
+import { type StartedTelemetry, startTelemetry } from './telemetry.ts';
+import { startWorkerEndpoint } from './worker-endpoint.ts';
 
 export type ServerRole = 'gateway' | 'worker' | 'all';
 
@@ -28,11 +30,15 @@ export interface ServerOptions {
   announce: (line: string) => void;
   workerId?: string;
   fetch?: typeof fetch;
+  /** Spans and metrics; default: from the environment (tracing only with an OTLP endpoint). */
+  telemetry?: StartedTelemetry;
 }
 
 export interface BatonServer {
   /** The gateway's port, when this process serves HTTP. */
   port?: number;
+  /** A worker-only process's own port for /metrics, /healthz and /readyz. */
+  workerPort?: number;
   stop(): Promise<void>;
 }
 
@@ -58,6 +64,8 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
       `${name} is shorter than ${secrets.minLength} characters, so Baton cannot mask it`,
     );
   }
+  const telemetry =
+    options.telemetry ?? startTelemetry(environment, { queueDepth: () => store.countQueued() });
   const integrations = composeIntegrations({
     config,
     environment,
@@ -65,8 +73,16 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
     log,
     secrets,
     fetch: options.fetch,
+    tracer: telemetry.tracer,
   });
-  const reporterFor = createReporterFactory({ config, integrations, store, secrets, log });
+  const reporterFor = createReporterFactory({
+    config,
+    integrations,
+    store,
+    secrets,
+    log,
+    metrics: telemetry.metrics,
+  });
   const stops: (() => Promise<void>)[] = [];
   let port: number | undefined;
 
@@ -80,6 +96,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
       log,
       store,
       publish: integrations.publish,
+      remoteBranch: integrations.remoteBranch,
       pullRequestsFor: (repo) =>
         integrations.isGitHubRepo(repo) ? integrations.github?.pullRequests : undefined,
       repoAuthFor: async (repo) =>
@@ -87,6 +104,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
           ? integrations.github.repoAuth(repo.name)
           : undefined,
       fetch: options.fetch,
+      telemetry,
     });
     const worker = composeWorker({
       config,
@@ -98,6 +116,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
       githubApiUrl: environment.githubApiUrl,
       workerId: options.workerId ?? `${hostname()}:${process.pid}`,
       log: log.child({ role: 'worker' }),
+      telemetry,
     });
     await worker.start();
     options.announce(`Worker: on (${config.runs.workerConcurrency} runs at a time)`);
@@ -119,6 +138,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
       secrets,
       log: log.child({ role: 'gateway' }),
       announce: options.announce,
+      telemetry,
     });
     await composed.slack?.start();
     port = await composed.gateway.start();
@@ -129,12 +149,29 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
     });
   }
 
+  let workerPort: number | undefined;
+  if (options.role === 'worker') {
+    const endpoint = await startWorkerEndpoint({
+      port: environment.workerPort ?? config.server.workerPort,
+      host: config.server.host,
+      sql,
+      queue,
+      metrics: telemetry.metrics,
+      log: log.child({ role: 'worker', component: 'endpoint' }),
+    });
+    workerPort = endpoint.port;
+    options.announce(`Worker endpoint: /metrics and /healthz on http://${config.server.host}:${workerPort}`);
+    stops.unshift(() => endpoint.stop());
+  }
+
   return {
     port,
+    workerPort,
     async stop() {
       for (const stop of stops) await stop();
       await queue.stop();
       await store.close();
+      await telemetry.shutdown();
     },
   };
 }

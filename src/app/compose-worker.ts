@@ -1,5 +1,7 @@
 import type { Config } from '../config/schema.ts';
 import { describeError } from '../observability/errors.ts';
+import { instrumentExecutor } from '../observability/instrument-dispatch.ts';
+import type { Telemetry } from '../observability/instrument-turn.ts';
 import type { Logger } from '../observability/logger.ts';
 import { runAbortCodeOf } from '../runs/cancellation.ts';
 import { executeTurn } from '../runs/execute-turn.ts';
@@ -24,6 +26,8 @@ export interface WorkerCompositionOptions {
   githubApiUrl?: string;
   workerId: string;
   log: Logger;
+  /** Turn spans (under the request's trace) and the run counters. */
+  telemetry?: Telemetry;
 }
 
 /** The worker role: takes turns off the queue and runs them, replying where each request came from. */
@@ -60,6 +64,13 @@ export function composeWorker(options: WorkerCompositionOptions): Worker {
       resumed,
       lostOwnership: () => runAbortCodeOf(signal) === 'run_claim_lost',
       claimFinish: (status, error) => options.store.finishTurn(turn.id, options.workerId, { status, error }),
+      // Owed from here: if this process dies before the reply is confirmed, a worker's sweep sends it.
+      recordFinal: (outcome) =>
+        options.store.recordFinal(turn.id, {
+          origin: request.origin.kind,
+          outcome,
+          dueAt: new Date(Date.now() + config.runs.finals.leaseSeconds * 1000).toISOString(),
+        }),
       requestInfo: {
         threadKey: thread.key,
         requester: request.requester.name ?? request.requester.id,
@@ -77,7 +88,9 @@ export function composeWorker(options: WorkerCompositionOptions): Worker {
   return createWorker({
     store: options.store,
     queue: options.queue,
-    execute,
+    execute: options.telemetry
+      ? instrumentExecutor(execute, { telemetry: options.telemetry, store: options.store })
+      : execute,
     onAbandoned: async (turn) => {
       const request = queuedRequestOf(turn.id, turn.request);
       const thread = await options.store.getThread(turn.threadId);
@@ -90,10 +103,29 @@ export function composeWorker(options: WorkerCompositionOptions): Worker {
           ),
         );
     },
+    redeliverFinals: () => redeliverFinals(options),
+    finalsSweepMs: config.runs.finals.sweepMs,
     config: config.runs,
     workerId: options.workerId,
     log,
   });
+}
+
+/**
+ * The finals that are due (a post that failed, or a process that died mid-post) go out again
+ * through their origin's reporter, which claims, looks for the reply already posted, and posts.
+ */
+async function redeliverFinals(options: WorkerCompositionOptions): Promise<void> {
+  for (const due of await options.store.listDueFinals({ limit: 20 })) {
+    try {
+      const turn = await options.store.getTurn(due.turnId);
+      if (!turn) continue;
+      const request = queuedRequestOf(turn.id, turn.request);
+      await options.reporterFor(request, turn.id).finish(due.outcome as RunOutcome);
+    } catch (error) {
+      options.log.warn({ turnId: due.turnId, error: describeError(error) }, 'final-redelivery-failed');
+    }
+  }
 }
 
 function refusal(summary: string): RunOutcome {

@@ -17,8 +17,13 @@ export interface Environment {
   port?: number;
   slackApiUrl?: string;
   githubApiUrl?: string;
-  githubAppId?: number;
+  /** The App's numeric id, or its Client ID (`Iv23…`). */
+  githubAppId?: number | string;
   linearApiUrl?: string;
+  /** OTLP/HTTP endpoint; tracing is off without it. The SDK reads the other `OTEL_*` variables itself. */
+  otlpEndpoint?: string;
+  /** Overrides server.workerPort: where a worker-only process serves /metrics and /healthz. */
+  workerPort?: number;
   /** The host environment the sandbox's allowlist copies from. */
   host: Record<string, string | undefined>;
 }
@@ -47,8 +52,11 @@ export function readEnvironment(env: Record<string, string | undefined>): Enviro
     port: nonEmpty(env.PORT) ? Number(env.PORT) : undefined,
     slackApiUrl: nonEmpty(env.SLACK_API_URL),
     githubApiUrl: nonEmpty(env.GITHUB_API_URL),
-    githubAppId: nonEmpty(env.GITHUB_APP_ID) ? Number(env.GITHUB_APP_ID) : undefined,
+    githubAppId: appIdOf(nonEmpty(env.GITHUB_APP_ID)),
     linearApiUrl: nonEmpty(env.LINEAR_API_URL),
+    otlpEndpoint:
+      nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) ?? nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT),
+    workerPort: nonEmpty(env.WORKER_PORT) ? Number(env.WORKER_PORT) : undefined,
     host: env,
   };
 }
@@ -100,4 +108,11 @@ export function createSecretRegistryFromEnvironment(environment: Environment): S
     registry.add('DATABASE_URL password', password);
   }
   return registry;
+}
+
+/** A numeric App id stays a number; anything else (a Client ID, `Iv23…`) is kept as it is. */
+function appIdOf(value: string | undefined): number | string | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  return /^\d+$/.test(trimmed) ? Number(trimmed) : trimmed;
 }

@@ -10,7 +10,7 @@ import { createLogger } from '../observability/logger.ts';
 import { redactSecrets } from '../observability/redact.ts';
 import { formatItemJsonl } from '../observability/session-log.ts';
 import { resolveLocalRepo } from '../runs/local-repo.ts';
-import { createLocalPublisher } from '../runs/publish-local.ts';
+import { createLocalPublisher, createLocalRemoteBranchReader } from '../runs/publish-local.ts';
 import { runTurn } from '../runs/run-turn.ts';
 import type { CliIo } from './main.ts';
 import { createTerminalReporter } from './terminal-reporter.ts';
@@ -54,6 +54,7 @@ export async function runRunCommand(args: RunArgs, io: CliIo): Promise<number> {
     secrets,
     log,
     publish: createLocalPublisher({ dataDir, log }),
+    remoteBranch: createLocalRemoteBranchReader(),
     spares: 0,
     onItem: args.json ? (item) => out(formatItemJsonl(item, secrets)) : undefined,
   });

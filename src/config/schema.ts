@@ -100,6 +100,8 @@ export const serverSchema = z.object({
   /** PORT overrides. One HTTP server: Slack events, webhooks, dashboard, health and metrics. */
   port: z.number().int().min(0).max(65535).default(3000),
   host: z.string().default('0.0.0.0'),
+  /** WORKER_PORT overrides. A `--role worker` process serves /metrics, /healthz and /readyz here; 0 picks a free port. */
+  workerPort: z.number().int().min(0).max(65535).default(9464),
   /** The URL people reach the dashboard at, for "View run" links. Unset: no links. */
   publicBaseUrl: z.url().optional(),
 });
@@ -127,17 +129,45 @@ export const runsSchema = z.object({
   maxGlobal: z.number().int().positive().default(8),
   /** A worker that has not reported for this long is presumed dead; its run moves to another worker. */
   heartbeatSeconds: z.number().int().min(10).default(10),
+  /** Final replies that failed: how they are retried by the worker until delivered. */
+  finals: z
+    .object({
+      /** How often a worker looks for final replies that are due again. */
+      sweepMs: z.number().int().positive().default(5_000),
+      /** First wait after a failed final reply; doubled each attempt up to `retryMaxMs`. */
+      retryBaseMs: z.number().int().positive().default(5_000),
+      retryMaxMs: z.number().int().positive().default(600_000),
+      /** Attempts before a final reply is recorded as undelivered (shown, counted, never dropped). */
+      maxAttempts: z.number().int().positive().default(8),
+      /** A process that claimed a final and did not confirm it within this long is presumed dead. */
+      leaseSeconds: z.number().int().positive().default(120),
+    })
+    .default({ sweepMs: 5_000, retryBaseMs: 5_000, retryMaxMs: 600_000, maxAttempts: 8, leaseSeconds: 120 }),
 });
 
 export const githubSchema = z.object({
-  /** GitHub App id (GITHUB_APP_ID overrides); with GITHUB_APP_PRIVATE_KEY it replaces a plain GITHUB_TOKEN. */
-  appId: z.number().int().positive().optional(),
+  /**
+   * GitHub App id, or the App's Client ID (`Iv23…`) (GITHUB_APP_ID overrides); with
+   * GITHUB_APP_PRIVATE_KEY it replaces a plain GITHUB_TOKEN.
+   */
+  appId: z
+    .union([
+      z.number().int().positive(),
+      z.string().regex(/^Iv[0-9A-Za-z._-]+$/, 'a Client ID starts with Iv'),
+    ])
+    .optional(),
   /** The App's login, whose PRs are Baton's and whose comments are ignored. */
   botLogin: z.string().default('baton[bot]'),
   /** The word that addresses Baton in a comment or review. */
   mention: z.string().default('@baton'),
   /** Ask installation tokens for the `workflows` permission, so changes under .github/workflows can be pushed. */
   workflowsPermission: z.boolean().default(false),
+  /** Retries of a GitHub 5xx answer, with backoff (1, 4, 9 … retry units). */
+  serverErrorRetries: z.number().int().min(0).default(3),
+  /** Milliseconds one second of a GitHub wait lasts (Retry-After, backoff); 1000 but in tests. */
+  retryUnitMs: z.number().int().positive().default(1000),
+  /** Pause between content-creating GitHub requests (GitHub asks for at least a second). */
+  writeIntervalMs: z.number().int().min(0).default(1000),
 });
 
 export const linearSchema = z.object({

@@ -1,4 +1,4 @@
-import type { MiddlewareHost, RequestInfo } from '../../middleware/types.ts';
+import type { RequestInfo } from '../../middleware/types.ts';
 import { createUsageMeter, type UsageMeter } from '../agent/budget.ts';
 import { createCompactor } from '../agent/compaction.ts';
 import type { InboxText } from '../agent/loop.ts';
@@ -14,11 +14,13 @@ import type { FinishPayload, ToolResult } from '../tools/types.ts';
 import { runCheckRounds } from './check-rounds.ts';
 import { takeCheckpoint, workspaceHead } from './checkpoint.ts';
 import { startConversation } from './conversation.ts';
+import { readDeliveryFacts } from './delivery-facts.ts';
 import type { ItemPayload } from './items.ts';
 import { keepWork } from './keep-work.ts';
-import { buildOutcome } from './outcome.ts';
+import { buildOutcome, failureOutcome } from './outcome.ts';
 import type { Reporter, RunOutcome } from './reporter.ts';
 import type { TurnDependencies } from './turn-dependencies.ts';
+import { createTurnHost } from './turn-host.ts';
 import { createTurnToolContext } from './turn-tools.ts';
 
 export interface TurnInput {
@@ -41,6 +43,8 @@ export interface TurnInput {
   lostOwnership?: () => boolean;
   /** Records the turn's end only if this process still owns it (a worker); false: another one reports. */
   claimFinish?: (status: RunOutcome['status'], error: string | null) => Promise<boolean>;
+  /** Records the final reply as owed before it is posted, so a crash in between cannot lose it. */
+  recordFinal?: (outcome: RunOutcome) => Promise<void>;
 }
 
 /** Tools whose calls may change the workspace; a checkpoint follows them. */
@@ -70,6 +74,16 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
     limits: config.sandbox,
     signal,
   });
+
+  const factsOf = (workspace: Sandbox | undefined) =>
+    readDeliveryFacts({
+      sandbox: workspace,
+      repo: input.repo,
+      branch,
+      remoteBranch: deps.remoteBranch,
+      pullRequests: deps.pullRequestsFor?.(input.repo),
+      log,
+    });
 
   let outcome: RunOutcome;
   let sandbox: Sandbox | undefined;
@@ -142,29 +156,13 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
         },
       });
 
-    const host: MiddlewareHost = {
-      async publish(publishOptions = {}) {
-        const exported = await workspace.exportChanges();
-        if (exported.commitCount === 0) return null;
-        const expected = publishOptions.expectHead;
-        if (expected !== undefined && exported.headCommit !== expected) {
-          throw new BatonError({
-            code: 'push_unscanned',
-            message: `the branch moved after the secret scan (it cleared ${expected.slice(0, 12)}, the branch is now at ${exported.headCommit.slice(0, 12)}), so nothing was pushed`,
-            hint: 'stop background commands that commit, then ask again',
-          });
-        }
-        const published = await deps.publish({ exported, repo: input.repo, branch });
-        return { location: published.location, commit: exported.headCommit };
-      },
-      async importWork() {
-        const exported = await workspace.exportChanges();
-        // Not tied to the turn's signal: a cancelled turn still keeps its work, and that needs the scan.
-        return deps.quarantine({ exported, repo: input.repo });
-      },
-      pullRequests: deps.pullRequestsFor?.(input.repo),
+    const host = createTurnHost({
+      deps,
+      workspace,
+      repo: input.repo,
+      branch,
       request: input.requestInfo ?? { threadKey: input.thread.key, requester: input.requester },
-    };
+    });
     const middlewareContext = (finish: FinishPayload) => ({
       runId: turn.id,
       sandbox: workspace,
@@ -214,19 +212,21 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
       branch,
       tokens: meter.tokens,
       costUsd: meter.costUsd,
+      facts: await factsOf(workspace),
     });
   } catch (error) {
     log.error({ err: error }, 'turn failed');
     await record({ type: 'error', code: errorCode(error), message: describeError(error) }).catch(
       () => undefined,
     );
-    outcome = {
-      status: signal.aborted ? 'cancelled' : 'failed',
-      summary: `${signal.aborted ? 'Cancelled' : `The run failed: ${describeError(error)}`}. Nothing was pushed; branch ${branch} is unchanged.`,
-      checks: [],
+    outcome = failureOutcome({
+      cancelled: signal.aborted,
+      reason: describeError(error),
+      branch,
+      facts: await factsOf(sandbox).catch(() => ({})),
       tokens: meter.tokens,
       costUsd: meter.costUsd,
-    };
+    });
   } finally {
     await sandbox?.dispose().catch((error: unknown) => log.warn({ err: error }, 'sandbox dispose failed'));
   }
@@ -237,6 +237,9 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
   }
   const error = outcome.status === 'failed' ? outcome.summary : null;
   await store.updateTurn(turn.id, { tokens: outcome.tokens, costUsd: outcome.costUsd });
+  // The thread's pull request, as GitHub has it: the dashboard and later turns read it from here.
+  if (outcome.pullRequestUrl)
+    await store.updateThread(input.thread.id, { pullRequestUrl: outcome.pullRequestUrl });
   const owned = input.claimFinish
     ? await input.claimFinish(outcome.status, error)
     : (await store.updateTurn(turn.id, {
@@ -250,6 +253,7 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
     return outcome;
   }
   await record({ type: 'status', text: `turn ${outcome.status}` });
+  await input.recordFinal?.(outcome);
   await reporter.finish(outcome);
   return outcome;
 }

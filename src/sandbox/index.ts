@@ -13,6 +13,7 @@ export {
   pushBranch,
   type QuarantinedWork,
   quarantineChanges,
+  readRemoteBranch,
   SANDBOX_WORKDIR,
 } from './local/index.ts';
 export type * from './types.ts';

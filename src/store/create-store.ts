@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BatonError } from '../observability/errors.ts';
 import type { Item } from '../runs/items.ts';
 import { createDispatchMethods } from './dispatch-methods.ts';
+import { createFinalMethods } from './final-methods.ts';
 import { createInboxMethods } from './inbox-methods.ts';
 import { toStorableJson } from './json-safe.ts';
 import {
@@ -45,6 +46,7 @@ export function createStore(options: CreateStoreOptions): Store {
   return {
     ...createDispatchMethods({ sql, now, newId }),
     ...createInboxMethods({ sql, now }),
+    ...createFinalMethods({ sql, now }),
 
     async upsertThread(input) {
       // DO UPDATE (a no-op) rather than DO NOTHING so that RETURNING yields the existing row too,

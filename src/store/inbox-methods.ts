@@ -19,7 +19,6 @@ export type InboxMethods = Pick<
   | 'loadReporterState'
   | 'saveReporterState'
   | 'claimStatusMessage'
-  | 'claimFinal'
 >;
 
 /** What reaches a turn while it is active: more messages, a cancel request; and its reporter's state. */
@@ -27,7 +26,7 @@ export function createInboxMethods(options: { sql: SqlClient; now: () => string 
   const { sql, now } = options;
 
   /** Sets a once-only marker column; true for the one caller that set it. */
-  async function claimOnce(turnId: string, column: 'status_message_claimed_at' | 'final_reported_at') {
+  async function claimOnce(turnId: string, column: 'status_message_claimed_at') {
     const { rows } = await sql.query<{ id: string }>(
       `UPDATE turns SET ${column} = $2 WHERE id = $1 AND ${column} IS NULL RETURNING id`,
       [turnId, now()],
@@ -103,10 +102,6 @@ export function createInboxMethods(options: { sql: SqlClient; now: () => string 
 
     claimStatusMessage(turnId) {
       return claimOnce(turnId, 'status_message_claimed_at');
-    },
-
-    claimFinal(turnId) {
-      return claimOnce(turnId, 'final_reported_at');
     },
   };
 }

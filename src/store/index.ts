@@ -1,4 +1,10 @@
 export { type CreateStoreOptions, createStore } from './create-store.ts';
+export {
+  createMemoryFinalLedger,
+  DEFAULT_FINAL_RETRY,
+  type FinalRetryPolicy,
+  finalLedgerFor,
+} from './final-ledger.ts';
 export { type MigrateOptions, type MigrateResult, migrate } from './migrate.ts';
 export { type Migration, migrations } from './migrations.ts';
 export { type OpenStoreOptions, openStore } from './open-store.ts';
@@ -13,6 +19,9 @@ export {
   type ClaimOptions,
   type ClaimResult,
   type CreateQueuedTurnResult,
+  type DueFinal,
+  type FinalClaim,
+  type FinalLedger,
   type InboxMessage,
   type QueueCounts,
   type Store,
@@ -21,4 +30,5 @@ export {
   type TurnRecord,
   type TurnReporterStateStore,
   type TurnStatus,
+  type UndeliveredFinal,
 } from './types.ts';

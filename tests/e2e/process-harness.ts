@@ -8,6 +8,7 @@ import type { ConfigInput } from '../../src/config/index.ts';
 import type { RunSummary } from '../../src/dashboard/render.ts';
 import type { Item } from '../../src/runs/items.ts';
 import { createPostgresClient } from '../../src/store/index.ts';
+import type { FakeGitHub } from '../fakes/github-server.ts';
 import type { FakeOpenAI } from '../fakes/openai-server.ts';
 import { appMentionEvent, type FakeSlack } from '../fakes/slack-server.ts';
 import { CHANNEL, HOST_SECRETS, USER, waitFor } from './server-harness.ts';
@@ -21,6 +22,8 @@ export interface BatonProcess {
   pid: number;
   /** The gateway's port, when the process serves HTTP. */
   port?: number;
+  /** A worker-only process's /metrics and /healthz port. */
+  workerPort?: number;
   /** The worker id it claims turns under, as `baton start` names it: `hostname:pid`. */
   workerId: string;
   dataDir: string;
@@ -38,6 +41,8 @@ export interface BatonProcessOptions {
   model: FakeOpenAI;
   slack: FakeSlack;
   databaseUrl?: string;
+  /** A fake GitHub the repositories live on (the App's id and key go in the environment). */
+  github?: FakeGitHub;
 }
 
 /** Starts `baton start --role <role>` in a child process and waits until it is ready. */
@@ -54,6 +59,13 @@ export async function spawnBaton(options: BatonProcessOptions): Promise<BatonPro
       SLACK_API_URL: options.slack.apiUrl,
       BATON_DATA_DIR: options.dataDir,
       ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+      ...(options.github
+        ? {
+            GITHUB_API_URL: options.github.apiUrl,
+            GITHUB_APP_ID: String(options.github.appId),
+            GITHUB_APP_PRIVATE_KEY: options.github.privateKeyPem,
+          }
+        : {}),
       BATON_TEST_ROLE: options.role,
       BATON_TEST_CONFIG: JSON.stringify(options.config),
       BATON_TEST_LOG: join(options.dataDir, 'baton.log'),
@@ -65,7 +77,7 @@ export async function spawnBaton(options: BatonProcessOptions): Promise<BatonPro
     stderr = (stderr + chunk.toString()).slice(-4_000);
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const ready = await new Promise<{ pid: number; port?: number }>((resolve, reject) => {
+  const ready = await new Promise<{ pid: number; port?: number; workerPort?: number }>((resolve, reject) => {
     let buffered = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
@@ -73,7 +85,7 @@ export async function spawnBaton(options: BatonProcessOptions): Promise<BatonPro
       buffered = lines.pop() ?? '';
       for (const line of lines) {
         if (!line.startsWith('{')) continue;
-        const event = JSON.parse(line) as { event: string; pid: number; port?: number };
+        const event = JSON.parse(line) as { event: string; pid: number; port?: number; workerPort?: number };
         if (event.event === 'ready') resolve(event);
       }
     });
@@ -89,6 +101,7 @@ export async function spawnBaton(options: BatonProcessOptions): Promise<BatonPro
     child,
     pid: ready.pid,
     port: ready.port,
+    workerPort: ready.workerPort,
     workerId: `${hostname()}:${ready.pid}`,
     dataDir: options.dataDir,
     exited,

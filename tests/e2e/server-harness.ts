@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { SlackEvent } from '@slack/types';
 import { type BatonServer, type ServerRole, startServer } from '../../src/app/compose-server.ts';
 import { createSecretRegistryFromEnvironment, readEnvironment } from '../../src/app/environment.ts';
+import type { StartedTelemetry } from '../../src/app/telemetry.ts';
 import { type ConfigInput, parseConfig } from '../../src/config/index.ts';
 import type { RunSummary } from '../../src/dashboard/render.ts';
 import { createLogger } from '../../src/observability/logger.ts';
@@ -98,6 +99,7 @@ export async function createServerHarness(
     extraEnv?: Record<string, string>;
     /** `socket`: only the app-level token (no signing secret), so Slack events arrive over Socket Mode. */
     slackMode?: 'http' | 'socket';
+    telemetry?: StartedTelemetry;
   } = {},
 ): Promise<ServerHarness> {
   const model = await startFakeOpenAI();
@@ -120,6 +122,8 @@ export async function createServerHarness(
     model: { name: 'gpt-test', prices: { 'gpt-test': { inputPerMillion: 2, outputPerMillion: 8 } } },
     repos: [{ name: REPO, url: repoUrl }],
     server: { port: 0, host: '127.0.0.1', publicBaseUrl: 'https://baton.example.test' },
+    // GitHub's waits in milliseconds instead of seconds, and no pacing: the fake has no limits.
+    github: { retryUnitMs: 1, writeIntervalMs: 0 },
     ...options.config,
   });
   const env: Record<string, string | undefined> = {
@@ -168,6 +172,7 @@ export async function createServerHarness(
     log,
     secrets,
     announce: () => undefined,
+    ...(options.telemetry ? { telemetry: options.telemetry } : {}),
   });
   const base = `http://127.0.0.1:${server.port}`;
   let stopping: Promise<void> | undefined;

@@ -13,3 +13,4 @@ export {
   pushBranch,
 } from './push-branch.ts';
 export { type QuarantinedWork, quarantineChanges } from './quarantine.ts';
+export { readRemoteBranch } from './remote-branch.ts';
