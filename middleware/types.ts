@@ -91,6 +91,8 @@ export interface MiddlewareContext {
   finish: FinishPayload;
   git: GitConfig;
   requester?: string;
+  /** The run's environment line (`environment: ready from cache (0.2 s)`), for the PR body. */
+  environment?: string;
   /** Results of the steps that already ran in this pass. */
   previous: readonly StepRecord[];
   log: Logger;

@@ -16,10 +16,16 @@ import { createMasker } from '../observability/redact.ts';
 import type { SecretRegistry } from '../observability/secret-registry.ts';
 import type { Item } from '../runs/items.ts';
 import type { Publisher, TurnDependencies } from '../runs/run-turn.ts';
+import {
+  type BuildLocks,
+  createPostgresBuildLocks,
+  createProcessBuildLocks,
+} from '../sandbox/environment/build-locks.ts';
 import { createLocalSandboxProvider, mirrorPathFor, quarantineChanges } from '../sandbox/index.ts';
 import type { SandboxProvider } from '../sandbox/types.ts';
 import { openStore } from '../store/index.ts';
 import { withMaskedWrites } from '../store/masking-store.ts';
+import type { SqlClient } from '../store/sql-client.ts';
 import type { Store } from '../store/types.ts';
 import { createToolRegistry } from '../tools/registry.ts';
 import type { Environment } from './environment.ts';
@@ -37,6 +43,8 @@ export interface RunnerOptions {
   publish: Publisher;
   /** A store the caller already opened (the server shares it with the queue); else one is opened. */
   store?: Store;
+  /** The store's SQL client when the caller opened it: on a Postgres server it makes environment builds single-flight across workers. */
+  sql?: SqlClient;
   pullRequestsFor?: TurnDependencies['pullRequestsFor'];
   remoteBranch?: TurnDependencies['remoteBranch'];
   repoAuthFor?: TurnDependencies['repoAuthFor'];
@@ -65,11 +73,15 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
   const instrumented = <T>(part: T, decorate: (part: T, telemetry: Telemetry) => T): T =>
     options.telemetry ? decorate(part, options.telemetry) : part;
   const dataDir = resolve(options.cwd, environment.dataDir ?? config.sandbox.dataDir);
-  const ownStore = options.store
+  const opened = options.store
     ? undefined
-    : (await openStore({ databaseUrl: environment.databaseUrl, dataDir: resolve(dataDir, 'db') })).store;
+    : await openStore({ databaseUrl: environment.databaseUrl, dataDir: resolve(dataDir, 'db') });
+  const ownStore = opened?.store;
   // A store the caller passed is already masked (the server masks the one it shares).
   const store = options.store ?? withMaskedWrites(ownStore as Store, createMasker(options.secrets));
+  const sql = options.sql ?? opened?.sql;
+  const buildLocks: BuildLocks =
+    sql?.kind === 'postgres' ? createPostgresBuildLocks(sql) : createProcessBuildLocks();
   const localProvider = options.provider
     ? undefined
     : createLocalSandboxProvider({
@@ -77,6 +89,12 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
         hostEnv: environment.host,
         log: log.child({ component: 'sandbox' }),
         spares: options.spares ?? 1,
+        environment: {
+          setupAllowHosts: config.sandbox.setupAllowHosts,
+          setupTimeoutMs: config.sandbox.setupTimeoutMs,
+          environmentCacheMb: config.sandbox.environmentCacheMb,
+          locks: buildLocks,
+        },
       });
   const provider = instrumented(options.provider ?? (localProvider as SandboxProvider), instrumentProvider);
   const model = instrumented(

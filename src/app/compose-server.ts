@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import type { Config } from '../config/schema.ts';
+import type { Config, RepoConfig } from '../config/schema.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createMasker } from '../observability/redact.ts';
 import type { SecretRegistry } from '../observability/secret-registry.ts';
 import { createTurnQueue } from '../runs/queue.ts';
+import { createEnvironmentPrebuilder } from '../sandbox/environment/prepare-repo.ts';
 import { openStore } from '../store/index.ts';
 import { withMaskedWrites } from '../store/masking-store.ts';
 import { composeGateway } from './compose-gateway.ts';
@@ -49,14 +50,21 @@ export interface BatonServer {
 export async function startServer(options: ServerOptions): Promise<BatonServer> {
   const { config, environment, log } = options;
   const dataDir = resolve(options.cwd, environment.dataDir ?? config.sandbox.dataDir);
-  const secrets = options.secrets ?? createSecretRegistryFromEnvironment(environment);
+  const secrets = options.secrets ?? createSecretRegistryFromEnvironment(environment, config);
   const opened = await openStore({
     databaseUrl: environment.databaseUrl,
     dataDir: resolve(dataDir, 'db'),
+    // Embedded PGlite on a worker thread: its statements must not hold up the gateway's acks.
+    offThread: true,
   });
   const { sql } = opened;
   const store = withMaskedWrites(opened.store, createMasker(secrets));
-  const queue = createTurnQueue({ sql, log, heartbeatSeconds: config.runs.heartbeatSeconds });
+  const queue = createTurnQueue({
+    sql,
+    log,
+    heartbeatSeconds: config.runs.heartbeatSeconds,
+    schema: config.runs.queueSchema,
+  });
   await queue.start();
   for (const name of secrets.tooShort()) {
     log.warn(
@@ -95,6 +103,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
       secrets,
       log,
       store,
+      sql,
       publish: integrations.publish,
       remoteBranch: integrations.remoteBranch,
       pullRequestsFor: (repo) =>
@@ -120,7 +129,20 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
     });
     await worker.start();
     options.announce(`Worker: on (${config.runs.workerConcurrency} runs at a time)`);
+    const prebuilder =
+      config.sandbox.prebuildIntervalMs > 0 && config.repos.length > 0
+        ? createEnvironmentPrebuilder({
+            provider: runner.deps.provider,
+            repos: () => config.repos,
+            authFor: (repo) => runner.deps.repoAuthFor?.(repo as RepoConfig) ?? Promise.resolve(undefined),
+            limits: config.sandbox,
+            intervalMs: config.sandbox.prebuildIntervalMs,
+            log: log.child({ role: 'prebuild' }),
+          })
+        : undefined;
+    prebuilder?.start();
     stops.push(async () => {
+      await prebuilder?.stop();
       await worker.stop();
       await runner.close();
     });

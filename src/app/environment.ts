@@ -91,7 +91,10 @@ function databasePasswords(databaseUrl: string | undefined): string[] {
  * variable, each line of the App's private key, the database password. Tokens minted later (GitHub
  * installation tokens) are added by whoever mints them.
  */
-export function createSecretRegistryFromEnvironment(environment: Environment): SecretRegistry {
+export function createSecretRegistryFromEnvironment(
+  environment: Environment,
+  config?: { repos: readonly { setupSecrets?: readonly string[] }[] },
+): SecretRegistry {
   const registry = createSecretRegistry();
   for (const [key, variable] of Object.entries(SECRET_VARIABLES) as [keyof Secrets, string][]) {
     const value = environment.secrets[key];
@@ -107,7 +110,32 @@ export function createSecretRegistryFromEnvironment(environment: Environment): S
   for (const password of databasePasswords(environment.databaseUrl)) {
     registry.add('DATABASE_URL password', password);
   }
+  // The host variables a repository's setup phase receives (`repos[].setupSecrets`, e.g. NPM_TOKEN).
+  for (const name of new Set((config?.repos ?? []).flatMap((repo) => repo.setupSecrets ?? []))) {
+    const value = environment.host[name];
+    if (value) registry.add(`${name} (setup secret)`, value);
+  }
   return registry;
+}
+
+/**
+ * The secret values to mask in every output: Baton's own, and the host variables named as setup
+ * secrets (`repos[].setupSecrets`, e.g. NPM_TOKEN) when the configuration is given.
+ */
+export function secretValues(
+  environment: Environment,
+  config?: { repos: readonly { setupSecrets?: readonly string[] }[] },
+): string[] {
+  const own = Object.values(environment.secrets).filter(
+    (value): value is string => typeof value === 'string',
+  );
+  const setup = (config?.repos ?? []).flatMap((repo) =>
+    (repo.setupSecrets ?? []).flatMap((name) => {
+      const value = environment.host[name];
+      return value ? [value] : [];
+    }),
+  );
+  return [...new Set([...own, ...setup])];
 }
 
 /** A numeric App id stays a number; anything else (a Client ID, `Iv23…`) is kept as it is. */

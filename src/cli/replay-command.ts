@@ -66,7 +66,7 @@ export async function runReplayCommand(args: ReplayArgs, io: CliIo): Promise<num
 
   const repo = { ...(await resolveLocalRepo(config, repoPath)), defaultBranch: base };
   mkdirSync(join(dataDir, 'logs'), { recursive: true });
-  const secrets = createSecretRegistryFromEnvironment(environment);
+  const secrets = createSecretRegistryFromEnvironment(environment, config);
   const log = createLogger({
     level: environment.logLevel ?? config.log.level,
     secrets,

@@ -38,7 +38,7 @@ export async function runRunCommand(args: RunArgs, io: CliIo): Promise<number> {
 
   const dataDir = resolve(io.cwd, environment.dataDir ?? config.sandbox.dataDir);
   mkdirSync(join(dataDir, 'logs'), { recursive: true });
-  const secrets = createSecretRegistryFromEnvironment(environment);
+  const secrets = createSecretRegistryFromEnvironment(environment, config);
   // Everything the terminal shows is the model's and the work's text: masked like any message.
   const out = (line: string) => io.out(redactSecrets(line, secrets));
   const log = createLogger({

@@ -37,7 +37,7 @@ export async function runStartCommand(
     path: configPath,
     required: Boolean(args.config ?? environment.configPath),
   });
-  const secrets = createSecretRegistryFromEnvironment(environment);
+  const secrets = createSecretRegistryFromEnvironment(environment, config);
   const log = createLogger({ level: environment.logLevel ?? config.log.level, secrets });
   const server = await startServer({
     config,

@@ -32,6 +32,15 @@ export const repoSchema = z.object({
   /** Overrides detection from package.json scripts, Makefile or pyproject. `false` turns the step off. */
   lint: z.union([command, z.literal(false)]).optional(),
   test: z.union([command, z.literal(false)]).optional(),
+  /**
+   * Commands that install the repository's dependencies, replacing detection (npm ci, uv sync, …);
+   * `false`: no setup. Unset: the repository's `.baton/setup.sh`, else detected from its lockfiles.
+   */
+  setup: z.union([z.array(command).min(1), z.literal(false)]).optional(),
+  /** Host variables (e.g. NPM_TOKEN) that only the setup phase receives, for private registries. */
+  setupSecrets: z
+    .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'))
+    .optional(),
   /** Branches that must never receive a push besides the default branch. */
   protectedBranches: z.array(z.string()).default([]),
 });
@@ -44,8 +53,21 @@ export const sandboxSchema = z.object({
   memoryMb: z.number().int().positive().default(4096),
   /** Bytes of stdout+stderr kept per command; the rest is saved to a file the agent can page through. */
   outputCapBytes: z.number().int().positive().default(1_000_000),
-  /** Network inside the sandbox: off, or open (for package registries) when set to `on`. */
-  network: z.enum(['off', 'on']).default('off'),
+  /**
+   * The agent's network: `off`; `registries` (only the setup allowlist, through Baton's egress proxy,
+   * so it can add a dependency); `on` (unfiltered). The setup phase always has the allowlist.
+   */
+  network: z.enum(['off', 'registries', 'on']).default('off'),
+  /** Hosts the setup may reach besides the registries read from the host's package managers (host, host:port, *.domain). */
+  setupAllowHosts: z
+    .array(z.string().regex(/^(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$/, 'host, host:port or *.domain'))
+    .default([]),
+  /** Wall-clock limit of each setup command. */
+  setupTimeoutMs: z.number().int().positive().default(900_000),
+  /** Size budget of the environment cache; the least recently used snapshots go beyond it. */
+  environmentCacheMb: z.number().int().positive().default(20_480),
+  /** How often a worker looks for a new environment key on each configured repository's default branch; 0: never. */
+  prebuildIntervalMs: z.number().int().min(0).default(300_000),
   /** Host environment variables copied into the sandbox. Nothing else enters it. */
   envAllowlist: z.array(z.string()).default(['LANG', 'LC_ALL', 'TZ']),
   /** Lifetime of a cloud sandbox. */
@@ -129,6 +151,11 @@ export const runsSchema = z.object({
   maxGlobal: z.number().int().positive().default(8),
   /** A worker that has not reported for this long is presumed dead; its run moves to another worker. */
   heartbeatSeconds: z.number().int().min(10).default(10),
+  /** The Postgres schema pg-boss keeps the queue in; one per Baton installation sharing a database. */
+  queueSchema: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lowercase Postgres identifier (letters, digits, underscores)')
+    .default('pgboss'),
   /** Final replies that failed: how they are retried by the worker until delivered. */
   finals: z
     .object({

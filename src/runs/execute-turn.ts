@@ -20,6 +20,7 @@ import { keepWork } from './keep-work.ts';
 import { buildOutcome, failureOutcome } from './outcome.ts';
 import type { Reporter, RunOutcome } from './reporter.ts';
 import type { TurnDependencies } from './turn-dependencies.ts';
+import { createTurnEnvironment, setupFailureMessage } from './turn-environment.ts';
 import { createTurnHost } from './turn-host.ts';
 import { createTurnToolContext } from './turn-tools.ts';
 
@@ -87,12 +88,14 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
 
   let outcome: RunOutcome;
   let sandbox: Sandbox | undefined;
+  let environmentLine: (() => string | undefined) | undefined;
   try {
     await store.updateTurn(turn.id, { status: 'running' });
     await reporter.start({ runId: turn.id, task: input.task });
     repoAuth = await deps.repoAuthFor?.(input.repo);
     sandbox = await deps.provider.create(sandboxOptions(branch));
     const workspace = sandbox;
+    let environment: ReturnType<typeof createTurnEnvironment> | undefined;
     const tools = createTurnToolContext({
       deps,
       turnId: turn.id,
@@ -104,7 +107,26 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
       clock,
       record,
       writerSandbox: (index) => sandboxOptions(`${branch}-writer-${index}`),
+      environmentLine: () => environment?.line(),
+      environmentRequest: {
+        repo: input.repo.name,
+        setup: input.repo.setup,
+        setupSecrets: input.repo.setupSecrets ?? [],
+        signal,
+      },
     });
+    environment = createTurnEnvironment({
+      sandbox: workspace,
+      repo: input.repo,
+      record,
+      progress: tools.report,
+      announce: reporter.environment ? (line) => reporter.environment?.(line) : undefined,
+      log,
+      signal,
+    });
+    environmentLine = environment.line;
+    // Before any command: a cached environment is mounted into a workspace nothing has touched yet.
+    const environmentReport = await environment.prepare();
     const baseCommit = await workspaceHead(workspace);
     const messages = await startConversation({
       store,
@@ -123,6 +145,11 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
         for (const path of paths) tools.context.state.readFiles.add(path);
       },
     });
+    const setupFailure = environmentReport ? setupFailureMessage(environmentReport) : undefined;
+    if (setupFailure && !input.resumed) {
+      messages.push({ role: 'user', content: setupFailure });
+      await record({ type: 'user_message', text: setupFailure, author: 'baton' });
+    }
     const seenAgentsFiles = new Set<string>();
     const agent = (): Promise<AgentLoopResult> =>
       runAgentLoop({
@@ -172,6 +199,7 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
       finish,
       git: config.git,
       requester: input.requester,
+      environment: environment?.line(),
       log,
       signal,
       host,
@@ -189,6 +217,7 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
         return agent();
       },
       record,
+      beforeChecks: () => environment.refresh(),
     });
     const kept = await keepWork({
       rounds,
@@ -230,6 +259,8 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
   } finally {
     await sandbox?.dispose().catch((error: unknown) => log.warn({ err: error }, 'sandbox dispose failed'));
   }
+  const line = environmentLine?.();
+  if (line) outcome = { ...outcome, environment: line };
 
   if (input.lostOwnership?.()) {
     log.warn('turn taken over by another worker; leaving the report to it');

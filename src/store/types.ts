@@ -1,4 +1,5 @@
 import type { Item, ItemPayload } from '../runs/items.ts';
+import type { SqlExecutor } from './sql-client.ts';
 
 export type TurnStatus =
   | 'queued'
@@ -155,6 +156,16 @@ export interface UndeliveredFinal {
   createdAt: string;
 }
 
+/**
+ * What intake does inside one transaction: claim the keys, find or create the thread, queue a turn
+ * or append to the active one's inbox. `sql` is the transaction's connection, for a queue that can
+ * write its job in the same transaction.
+ */
+export interface IntakeTransaction
+  extends Pick<Store, 'claimDeliveries' | 'upsertThread' | 'createQueuedTurn' | 'appendInbox' | 'countsFor'> {
+  readonly sql: SqlExecutor;
+}
+
 export interface Store {
   /** Finds the thread by key or creates it. */
   upsertThread(input: {
@@ -232,5 +243,7 @@ export interface Store {
   listDueFinals(options?: { limit?: number }): Promise<DueFinal[]>;
   /** Finals given up on, newest first: the dashboard shows them. */
   listUndeliveredFinals(options?: { limit?: number }): Promise<UndeliveredFinal[]>;
+  /** Runs `fn` in one transaction; a throw rolls back everything it wrote. */
+  inTransaction<T>(fn: (tx: IntakeTransaction) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

@@ -41,7 +41,7 @@ export async function createCliHarness(
   options: {
     files?: Record<string, string>;
     config?: ConfigInput;
-    /** More environment variables (secrets the composition root reads, for instance). */
+    /** Extra host environment (a registry's URL, a setup secret). */
     env?: Record<string, string>;
   } = {},
 ): Promise<CliHarness> {

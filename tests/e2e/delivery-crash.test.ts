@@ -41,7 +41,7 @@ async function createScene(): Promise<Scene> {
   const config: ConfigInput = {
     model: { name: 'gpt-test', prices: { 'gpt-test': { inputPerMillion: 2, outputPerMillion: 8 } } },
     repos: [{ name: REPO, url: github.gitUrl(REPO) }],
-    server: { port: 0, host: '127.0.0.1', publicBaseUrl: 'https://baton.example.test' },
+    server: { port: 0, workerPort: 0, host: '127.0.0.1', publicBaseUrl: 'https://baton.example.test' },
     github: { retryUnitMs: 1, writeIntervalMs: 0 },
     runs: {
       heartbeatSeconds: 10,

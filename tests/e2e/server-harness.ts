@@ -157,7 +157,7 @@ export async function createServerHarness(
   const { pino } = await import('pino');
   const environment = readEnvironment(env);
   // As `baton start` does: one registry for the logger and everything the server masks.
-  const secrets = createSecretRegistryFromEnvironment(environment);
+  const secrets = createSecretRegistryFromEnvironment(environment, config);
   const log = createLogger({
     level: 'debug',
     secrets,

@@ -103,6 +103,11 @@ export interface FakeSlack {
     envelope: EnvelopedEvent,
     options?: { retryAttempt?: number; retryReason?: string; timeoutMs?: number },
   ): Promise<SocketAck>;
+  /** Socket Mode as Slack retries it: the envelope again until the app acks it (see FakeSocketMode). */
+  socketDeliverUntilAcked(
+    envelope: EnvelopedEvent,
+    options: { ackWithinMs: number; redeliveries: number },
+  ): Promise<{ attempts: number; ack?: SocketAck }>;
   /** Any Socket Mode message (slash_commands, interactive, events_api). */
   socketSend(delivery: SocketDelivery, options?: { timeoutMs?: number }): Promise<SocketAck>;
   socketConnectionCount(): number;
@@ -289,6 +294,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         },
         { timeoutMs: deliveryOptions.timeoutMs },
       ),
+    socketDeliverUntilAcked: (envelope, deliveryOptions) =>
+      socketMode.deliverUntilAcked({ type: 'events_api', payload: envelope }, deliveryOptions),
     socketSend: (delivery, sendOptions) => socketMode.send(delivery, sendOptions),
     socketConnectionCount: () => socketMode.connectionCount(),
     socketAcks: socketMode.acks,

@@ -1,4 +1,5 @@
 import { lstatSync, readlinkSync } from 'node:fs';
+import { type EgressRoute, egressMountArgs, withEgressForwarder } from '../environment/network-plan.ts';
 import { SANDBOX_BIN, SANDBOX_HOME, SANDBOX_MIRROR_OBJECTS, SANDBOX_WORKDIR } from './paths.ts';
 
 /** The host system directories a program needs; nothing under /root, /home, /work or the data dir. */
@@ -32,6 +33,8 @@ export interface BubblewrapPlan {
   /** Host path of the ripgrep binary, mounted as `rg` on the sandbox's PATH. */
   rgPath?: string;
   network: 'off' | 'on';
+  /** With network off: the one route out, through the host's egress proxy (setup, `registries`). */
+  egress?: EgressRoute;
   /** Absolute path inside the sandbox. */
   cwd: string;
   env: Readonly<Record<string, string>>;
@@ -75,6 +78,7 @@ export function bubblewrapArgs(plan: BubblewrapPlan): string[] {
     plan.mirrorObjectsDir,
     SANDBOX_MIRROR_OBJECTS,
     ...(plan.rgPath ? ['--ro-bind', plan.rgPath, `${SANDBOX_BIN}/rg`] : []),
+    ...(plan.egress && plan.network === 'off' ? egressMountArgs(plan.egress) : []),
     // The root itself is a throwaway tmpfs; read-only, so nothing can be created beside the mounts.
     '--remount-ro',
     '/',
@@ -84,7 +88,8 @@ export function bubblewrapArgs(plan: BubblewrapPlan): string[] {
   ];
   for (const [name, value] of Object.entries(plan.env)) args.push('--setenv', name, value);
   const kilobytes = String(Math.max(1, Math.floor(plan.memoryMb * 1024)));
-  args.push('--', '/bin/sh', '-c', LIMITED_SHELL, plan.cmd, kilobytes);
+  const cmd = plan.egress && plan.network === 'off' ? withEgressForwarder(plan.egress, plan.cmd) : plan.cmd;
+  args.push('--', '/bin/sh', '-c', LIMITED_SHELL, cmd, kilobytes);
   return args;
 }
 

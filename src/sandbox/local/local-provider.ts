@@ -5,6 +5,8 @@ import { dirname, join } from 'node:path';
 import { rgPath as bundledRgPath } from '@vscode/ripgrep';
 import { BatonError } from '../../observability/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
+import { type BuildLocks, createProcessBuildLocks } from '../environment/build-locks.ts';
+import { createSharedEnvironment, type EnvironmentSettings } from '../environment/shared-environment.ts';
 import type { RepoSource, Sandbox, SandboxCreateOptions, SandboxProvider } from '../types.ts';
 import { systemMounts } from './bubblewrap.ts';
 import { type HostEnv, withoutCredentials } from './host-git.ts';
@@ -30,6 +32,8 @@ export interface LocalSandboxProviderOptions {
   rgPath?: string;
   /** Node's install prefix, mounted read-only when it is outside /usr. Default: from process.execPath. */
   nodePrefix?: string;
+  /** The environment phase (setup, egress allowlist, cache); absent: workspaces get no environment. */
+  environment?: EnvironmentSettings & { locks?: BuildLocks };
   now?: () => number;
 }
 
@@ -37,6 +41,8 @@ export interface LocalSandboxProvider extends SandboxProvider {
   readonly kind: 'local';
   /** Host path of a repository's mirror (for importChanges and pushBranch). */
   mirrorPath(repo: Pick<RepoSource, 'name'>): string;
+  /** The environment cache (for `baton cache`), when environments are on. */
+  readonly environments?: ReturnType<typeof createSharedEnvironment>['store'];
   /** Resolves when background work (spare checkouts) is done. */
   idle(): Promise<void>;
 }
@@ -52,6 +58,26 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
   const nodeOutsideUsr = nodePrefix !== '/usr' && !nodePrefix.startsWith('/usr/');
   const systemArgs = systemMounts(nodeOutsideUsr ? [nodePrefix] : []);
   const extraPath = nodeOutsideUsr ? [join(nodePrefix, 'bin')] : [];
+  const environment = options.environment
+    ? createSharedEnvironment({
+        dataDir: options.dataDir,
+        settings: options.environment,
+        locks: options.environment.locks ?? createProcessBuildLocks(),
+        hostEnv,
+        nodePrefix,
+        pathDirectories: [
+          ...extraPath,
+          '/usr/local/sbin',
+          '/usr/local/bin',
+          '/usr/sbin',
+          '/usr/bin',
+          '/sbin',
+          '/bin',
+        ],
+        rgPath: options.rgPath ?? bundledRgPath,
+        log: options.log,
+      })
+    : undefined;
   const mirrors = createMirrorManager({
     mirrorPath: layout.mirror,
     hostEnv,
@@ -133,6 +159,7 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
       systemArgs,
       extraPath,
       rgPath: options.rgPath ?? bundledRgPath,
+      environment,
       log: options.log,
     });
   };
@@ -141,6 +168,7 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
     kind: 'local',
     create,
     mirrorPath: (repo) => layout.mirror(repo.name),
+    ...(environment ? { environments: environment.store } : {}),
     idle: () => pool.idle(),
   };
 }
