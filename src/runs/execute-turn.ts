@@ -7,7 +7,7 @@ import type { RepoConfig } from '../config/schema.ts';
 import { nestedAgentsMd } from '../context/agents-md.ts';
 import type { ContextDocument } from '../context/types.ts';
 import type { ToolCall } from '../model/types.ts';
-import { BatonError, describeError } from '../observability/errors.ts';
+import { describeError } from '../observability/errors.ts';
 import type { Sandbox, SandboxCreateOptions } from '../sandbox/types.ts';
 import type { ThreadRecord, TurnRecord } from '../store/types.ts';
 import type { FinishPayload, ToolResult } from '../tools/types.ts';
