@@ -1,4 +1,6 @@
 import { benchAckLatency } from './ack-latency.ts';
+import { benchDashboardList } from './dashboard-list.ts';
+import { benchDashboardLive } from './dashboard-live.ts';
 import { benchEnvironmentReady } from './environment-ready.ts';
 import { benchGrepTool } from './grep-tool.ts';
 import { benchLoopOverhead } from './loop-overhead.ts';
@@ -15,6 +17,8 @@ const benchmarks: Record<string, () => Promise<void>> = {
   'ack-latency': () => benchAckLatency(),
   throughput: benchThroughput,
   'mention-latency': benchMentionLatency,
+  'dashboard-list': benchDashboardList,
+  'dashboard-live': benchDashboardLive,
   'environment-ready': benchEnvironmentReady,
   'tracing-overhead': benchTracingOverhead,
 };

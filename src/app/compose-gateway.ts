@@ -1,5 +1,4 @@
 import type { Config } from '../config/schema.ts';
-import { createDashboardRoutes } from '../dashboard/routes.ts';
 import { createGateway, createRouteTable, type Gateway } from '../gateway/index.ts';
 import { describeError } from '../observability/errors.ts';
 import { instrumentIntake } from '../observability/instrument-dispatch.ts';
@@ -24,6 +23,7 @@ import {
   type SlackTrigger,
   slackModeOf,
 } from '../triggers/slack/index.ts';
+import { composeDashboard } from './compose-dashboard.ts';
 import type { Integrations } from './compose-integrations.ts';
 import type { Environment } from './environment.ts';
 import type { createReporterFactory } from './reporter-factory.ts';
@@ -31,6 +31,8 @@ import type { createReporterFactory } from './reporter-factory.ts';
 export interface GatewayCompositionOptions {
   config: Config;
   environment: Environment;
+  /** Where the worker keeps repository mirrors: the dashboard's diffs read them. */
+  dataDir: string;
   store: Store;
   sql: SqlClient;
   queue: TurnQueue;
@@ -163,14 +165,19 @@ export function composeGateway(options: GatewayCompositionOptions): GatewayCompo
     options.announce('Linear webhooks are off: set LINEAR_API_KEY and LINEAR_WEBHOOK_SECRET.');
   }
 
-  const dashboard = createDashboardRoutes({
+  composeDashboard(routes, {
+    config,
+    environment,
+    dataDir: options.dataDir,
     store,
     sql: options.sql,
+    integrations: options.integrations,
+    intake,
+    afterSubmit,
     redact: (text) => redactSecrets(text, options.secrets),
     log,
+    announce: options.announce,
   });
-  routes.register('/runs', dashboard.pages, { prefix: true });
-  routes.register('/api/runs', dashboard.api, { prefix: true });
   routes.register('/', (_request, response) => {
     response.writeHead(302, { location: '/runs' });
     response.end();

@@ -152,6 +152,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
     const composed = composeGateway({
       config,
       environment,
+      dataDir,
       store,
       sql,
       queue,

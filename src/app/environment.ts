@@ -16,6 +16,8 @@ export interface Environment {
   /** Overrides server.port. */
   port?: number;
   slackApiUrl?: string;
+  /** Sign in with Slack: the app's client id (with SLACK_CLIENT_SECRET). */
+  slackClientId?: string;
   githubApiUrl?: string;
   /** The App's numeric id, or its Client ID (`Iv23…`). */
   githubAppId?: number | string;
@@ -43,7 +45,11 @@ export function readEnvironment(env: Record<string, string | undefined>): Enviro
       linearWebhookSecret: nonEmpty(env.LINEAR_WEBHOOK_SECRET),
       githubWebhookSecret: nonEmpty(env.GITHUB_WEBHOOK_SECRET),
       e2bApiKey: nonEmpty(env.E2B_API_KEY),
+      slackClientSecret: nonEmpty(env.SLACK_CLIENT_SECRET),
+      dashboardToken: nonEmpty(env.DASHBOARD_TOKEN),
+      dashboardSessionSecret: nonEmpty(env.DASHBOARD_SESSION_SECRET),
     },
+    slackClientId: nonEmpty(env.SLACK_CLIENT_ID),
     configPath: nonEmpty(env.BATON_CONFIG),
     dataDir: nonEmpty(env.BATON_DATA_DIR),
     databaseUrl: nonEmpty(env.DATABASE_URL),

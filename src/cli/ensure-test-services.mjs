@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { connect } from 'node:net';
+import { ensureBrowser } from './ensure-browser.mjs';
 
 const url = new URL(process.env.BATON_TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test');
 const host = url.hostname || '127.0.0.1';
@@ -47,6 +48,8 @@ async function waitReachable(attempts) {
   return false;
 }
 
+// The dashboard's browser tests drive Debian's Chromium.
+if (ensureBrowser() !== 0) process.exit(1);
 if (await reachable()) process.exit(0);
 if (['127.0.0.1', 'localhost'].includes(host) && startLocalCluster() && (await waitReachable(20)))
   process.exit(0);

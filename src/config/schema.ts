@@ -126,6 +126,36 @@ export const serverSchema = z.object({
   workerPort: z.number().int().min(0).max(65535).default(9464),
   /** The URL people reach the dashboard at, for "View run" links. Unset: no links. */
   publicBaseUrl: z.url().optional(),
+  /**
+   * Who may open the dashboard. `auto`: Sign in with Slack when SLACK_CLIENT_ID and SLACK_CLIENT_SECRET
+   * are set, else the static DASHBOARD_TOKEN, else nobody but this machine (loopback only).
+   */
+  dashboardAuth: z.enum(['auto', 'slack', 'proxy', 'token', 'none']).default('auto'),
+  /** With `dashboardAuth: proxy`: the header the reverse proxy sets to the signed-in person (oauth2-proxy: X-Forwarded-Email). */
+  dashboardProxyHeader: z.string().min(1).default('x-forwarded-email'),
+});
+
+export const dashboardSchema = z.object({
+  /** People (Slack user ids, or the proxy's identities) who see and control every run. */
+  admins: z.array(z.string()).default([]),
+  /** Besides their own runs, the runs of these channels and repositories are visible to these people. */
+  access: z
+    .array(
+      z.object({
+        users: z.array(z.string()).min(1),
+        channels: z.array(z.string()).default([]),
+        repos: z.array(z.string()).default([]),
+      }),
+    )
+    .default([]),
+  /** Sign in with Slack: where the browser is sent to authorize. */
+  slackAuthorizeUrl: z.url().default('https://slack.com/openid/connect/authorize'),
+  /** Sign in with Slack: the Web API for openid.connect.token and userInfo; unset: SLACK_API_URL, else Slack. */
+  slackApiUrl: z.url().optional(),
+  /** With `dashboardAuth: proxy`: peer addresses whose identity header is believed; other peers get 403. */
+  trustedProxies: z.array(z.string()).default(['127.0.0.1', '::1']),
+  /** A sign-in lasts this long. */
+  sessionHours: z.number().int().positive().max(720).default(12),
 });
 
 export const slackSchema = z.object({
@@ -216,6 +246,7 @@ export const configSchema = z.object({
   linear: linearSchema.default(linearSchema.parse({})),
   server: serverSchema.default(serverSchema.parse({})),
   slack: slackSchema.default(slackSchema.parse({})),
+  dashboard: dashboardSchema.default(dashboardSchema.parse({})),
   runs: runsSchema.default(runsSchema.parse({})),
   model: modelSchema.default(modelSchema.parse({})),
   repos: z.array(repoSchema).default([]),
@@ -258,6 +289,7 @@ export type SlackConfig = Config['slack'];
 export type RunsConfig = Config['runs'];
 export type GitHubConfig = Config['github'];
 export type LinearConfig = Config['linear'];
+export type DashboardConfig = Config['dashboard'];
 
 /** Secrets come only from the environment, never from the YAML file. */
 export interface Secrets {
@@ -271,4 +303,10 @@ export interface Secrets {
   linearWebhookSecret?: string;
   githubWebhookSecret?: string;
   e2bApiKey?: string;
+  /** Sign in with Slack (OpenID Connect) for the dashboard. */
+  slackClientSecret?: string;
+  /** The static dashboard token for small setups. */
+  dashboardToken?: string;
+  /** Signs dashboard session cookies; unset: a random one per process (sign-ins end on restart). */
+  dashboardSessionSecret?: string;
 }

@@ -12,6 +12,19 @@ export { createPgliteClient, type PgliteClientOptions } from './pglite-client.ts
 export { createPgliteThreadClient, type PgliteThreadClientOptions } from './pglite-thread-client.ts';
 export { createPostgresClient, type PostgresClientOptions } from './postgres-client.ts';
 export { reporterStateFor } from './reporter-state.ts';
+export {
+  createRunQueries,
+  decodeCursor,
+  encodeCursor,
+  type RunCursor,
+  type RunFilters,
+  type RunPage,
+  type RunQueries,
+  type RunSummary,
+  type RunUsage,
+  type RunVisibility,
+  type UsageRow,
+} from './run-queries.ts';
 export type {
   JobDatabase,
   PgliteSqlClient,

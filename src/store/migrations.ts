@@ -117,4 +117,13 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX finals_undelivered ON finals (created_at) WHERE state = 'undelivered';
     `,
   },
+  {
+    version: 4,
+    name: 'the dashboard list: newest runs first',
+    sql: `
+      CREATE INDEX turns_started ON turns (started_at DESC, id DESC);
+      -- A person's own runs, newest first, without walking everyone's.
+      CREATE INDEX turns_requester_started ON turns (requester_id, started_at DESC, id DESC);
+    `,
+  },
 ];

@@ -5,9 +5,9 @@ import { type BatonServer, type ServerRole, startServer } from '../../src/app/co
 import { createSecretRegistryFromEnvironment, readEnvironment } from '../../src/app/environment.ts';
 import type { StartedTelemetry } from '../../src/app/telemetry.ts';
 import { type ConfigInput, parseConfig } from '../../src/config/index.ts';
-import type { RunSummary } from '../../src/dashboard/render.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import type { Item } from '../../src/runs/items.ts';
+import type { RunSummary } from '../../src/store/run-queries.ts';
 import { startFakeGitHub } from '../fakes/github-server.ts';
 import { startFakeLinear } from '../fakes/linear-server.ts';
 import { startFakeOpenAI } from '../fakes/openai-server.ts';
