@@ -79,6 +79,9 @@ const SECRET_VARIABLES: Readonly<Record<keyof Secrets, string>> = {
   linearWebhookSecret: 'LINEAR_WEBHOOK_SECRET',
   githubWebhookSecret: 'GITHUB_WEBHOOK_SECRET',
   e2bApiKey: 'E2B_API_KEY',
+  slackClientSecret: 'SLACK_CLIENT_SECRET',
+  dashboardToken: 'DASHBOARD_TOKEN',
+  dashboardSessionSecret: 'DASHBOARD_SESSION_SECRET',
 };
 
 /** The password of a database URL, as written and decoded; none when the URL has none or does not parse. */
