@@ -12,6 +12,8 @@ import {
   type Telemetry,
 } from '../observability/instrument-turn.ts';
 import type { Logger } from '../observability/logger.ts';
+import { createMasker } from '../observability/redact.ts';
+import type { SecretRegistry } from '../observability/secret-registry.ts';
 import type { Item } from '../runs/items.ts';
 import type { Publisher, TurnDependencies } from '../runs/run-turn.ts';
 import {
@@ -19,9 +21,10 @@ import {
   createPostgresBuildLocks,
   createProcessBuildLocks,
 } from '../sandbox/environment/build-locks.ts';
-import { createLocalSandboxProvider } from '../sandbox/index.ts';
+import { createLocalSandboxProvider, mirrorPathFor, quarantineChanges } from '../sandbox/index.ts';
 import type { SandboxProvider } from '../sandbox/types.ts';
 import { openStore } from '../store/index.ts';
+import { withMaskedWrites } from '../store/masking-store.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 import type { Store } from '../store/types.ts';
 import { createToolRegistry } from '../tools/registry.ts';
@@ -34,6 +37,8 @@ export interface RunnerOptions {
   /** The data directory (relative to it) and the repositories are resolved against the working directory. */
   cwd: string;
   environment: Environment;
+  /** Every secret value Baton holds (the logger masks with the same one). */
+  secrets: SecretRegistry;
   log: Logger;
   publish: Publisher;
   /** A store the caller already opened (the server shares it with the queue); else one is opened. */
@@ -72,7 +77,8 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
     ? undefined
     : await openStore({ databaseUrl: environment.databaseUrl, dataDir: resolve(dataDir, 'db') });
   const ownStore = opened?.store;
-  const store = options.store ?? (ownStore as Store);
+  // A store the caller passed is already masked (the server masks the one it shares).
+  const store = options.store ?? withMaskedWrites(ownStore as Store, createMasker(options.secrets));
   const sql = options.sql ?? opened?.sql;
   const buildLocks: BuildLocks =
     sql?.kind === 'postgres' ? createPostgresBuildLocks(sql) : createProcessBuildLocks();
@@ -127,6 +133,15 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
     store,
     prompts: await loadPrompts(),
     publish: options.publish,
+    quarantine: ({ exported, repo, signal }) =>
+      quarantineChanges({
+        dataDir,
+        mirrorPath: mirrorPathFor({ dataDir, repoName: repo.name }),
+        exported,
+        hostEnv: environment.host,
+        signal,
+      }),
+    secrets: options.secrets,
     pullRequestsFor: options.pullRequestsFor,
     remoteBranch: options.remoteBranch,
     repoAuthFor: options.repoAuthFor,

@@ -269,8 +269,8 @@ export const configSchema = z.strictObject({
       [
         { name: 'lint' },
         { name: 'test' },
-        { name: 'secret-scan' },
         { name: 'commit' },
+        { name: 'secret-scan' },
         { name: 'push' },
         { name: 'open-pr' },
       ].map((entry) => middlewareEntrySchema.parse(entry)),

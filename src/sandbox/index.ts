@@ -11,6 +11,8 @@ export {
   type PushBranchOptions,
   type PushBranchResult,
   pushBranch,
+  type QuarantinedWork,
+  quarantineChanges,
   readRemoteBranch,
   SANDBOX_WORKDIR,
 } from './local/index.ts';

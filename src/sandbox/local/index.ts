@@ -12,4 +12,5 @@ export {
   type PushBranchResult,
   pushBranch,
 } from './push-branch.ts';
+export { type QuarantinedWork, quarantineChanges } from './quarantine.ts';
 export { readRemoteBranch } from './remote-branch.ts';
