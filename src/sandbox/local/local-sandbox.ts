@@ -4,12 +4,14 @@ import { join, posix } from 'node:path';
 import { BatonError } from '../../observability/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { ExecRequest, ExecResult, Sandbox, SandboxLimits } from '../types.ts';
-import { bubblewrapArgs, sandboxEnv } from './bubblewrap.ts';
+import { bubblewrapInvocation, sandboxEnv } from './bubblewrap.ts';
 import { spawnSandboxed } from './exec.ts';
 import { exportWorkspaceChanges } from './export-changes.ts';
 import type { HostEnv } from './host-git.ts';
 import { SANDBOX_WORKDIR, toWorkspaceRelative } from './paths.ts';
-import { copyIntoWorkspace, readWorkspaceFile, writeWorkspaceFile } from './safe-fs.ts';
+import { copyIntoWorkspace, readWorkspaceFile, removeTree, writeWorkspaceFile } from './safe-fs.ts';
+import type { SandboxEtc } from './sandbox-etc.ts';
+import type { SandboxUser } from './sandbox-user.ts';
 
 export interface LocalSandboxOptions {
   id: string;
@@ -25,6 +27,9 @@ export interface LocalSandboxOptions {
   hostEnv: HostEnv;
   bwrapPath: string;
   systemArgs: readonly string[];
+  etc: SandboxEtc;
+  user: SandboxUser;
+  seccompFilter: Buffer;
   extraPath: readonly string[];
   rgPath?: string;
   log?: Logger;
@@ -37,6 +42,8 @@ export function createLocalSandbox(options: LocalSandboxOptions): Sandbox {
   let outputSequence = 0;
   let exportSequence = 0;
   let disposed = false;
+  // Files the host writes into the workspace must stay writable by the sandbox's uid.
+  const owner = options.user.hostDrop;
 
   const track = (kill: () => void) => {
     // A command that got past assertLive while dispose ran must not outlive the sandbox.
@@ -67,8 +74,11 @@ export function createLocalSandbox(options: LocalSandboxOptions): Sandbox {
       options.scratchDir,
       `${options.id}-${sequence}-${randomBytes(4).toString('hex')}.log`,
     );
-    const args = bubblewrapArgs({
+    const invocation = bubblewrapInvocation({
       systemArgs: options.systemArgs,
+      etc: options.etc,
+      user: options.user,
+      seccompFilter: options.seccompFilter,
       workspaceDir: options.workspaceDir,
       homeDir: options.homeDir,
       mirrorObjectsDir: options.mirrorObjectsDir,
@@ -87,7 +97,8 @@ export function createLocalSandbox(options: LocalSandboxOptions): Sandbox {
     try {
       const outcome = await spawnSandboxed({
         bwrapPath: options.bwrapPath,
-        args,
+        invocation,
+        user: options.user,
         hostPath: options.hostEnv.PATH ?? '/usr/local/bin:/usr/bin:/bin',
         stdin: request.stdin,
         timeoutMs: request.timeoutMs ?? options.limits.commandTimeoutMs,
@@ -106,7 +117,7 @@ export function createLocalSandbox(options: LocalSandboxOptions): Sandbox {
       };
       if (outcome.spoolPath && !disposed) {
         const fullOutputPath = `.baton/output/${sequence}.log`;
-        await copyIntoWorkspace(options.workspaceDir, fullOutputPath, outcome.spoolPath);
+        await copyIntoWorkspace(options.workspaceDir, fullOutputPath, outcome.spoolPath, owner);
         result.fullOutputPath = fullOutputPath;
       }
       options.log?.debug(
@@ -129,7 +140,7 @@ export function createLocalSandbox(options: LocalSandboxOptions): Sandbox {
     },
     writeFile: async (path, content) => {
       assertLive();
-      await writeWorkspaceFile(options.workspaceDir, path, content);
+      await writeWorkspaceFile(options.workspaceDir, path, content, owner);
     },
     exportChanges: async () => {
       assertLive();
@@ -147,10 +158,7 @@ export function createLocalSandbox(options: LocalSandboxOptions): Sandbox {
       for (const kill of running) kill();
       await Promise.allSettled(pending);
       // The exports stay: the host may still import the last bundle after the sandbox is gone.
-      await Promise.all([
-        rm(options.workspaceDir, { recursive: true, force: true }),
-        rm(options.homeDir, { recursive: true, force: true }),
-      ]);
+      await Promise.all([removeTree(options.workspaceDir), removeTree(options.homeDir)]);
     },
   };
 }
