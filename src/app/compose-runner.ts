@@ -55,6 +55,9 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
         hostEnv: environment.host,
         log: log.child({ component: 'sandbox' }),
         spares: options.spares ?? 1,
+        uid: config.sandbox.uid,
+        gid: config.sandbox.gid,
+        etcExtra: config.sandbox.etcExtra,
       });
   const provider: SandboxProvider = options.provider ?? (localProvider as SandboxProvider);
   const model = createModelClient({

@@ -13,7 +13,7 @@ import { createMirrorManager } from './mirror.ts';
 import { assertBranchName, dataLayout } from './paths.ts';
 import { resolveStart } from './resolve-start.ts';
 import { buildSandboxEtc } from './sandbox-etc.ts';
-import { ensureReachable, resolveSandboxUser, type SandboxUser } from './sandbox-user.ts';
+import { DEFAULT_SANDBOX_ID, ensureReachable, resolveSandboxUser, type SandboxUser } from './sandbox-user.ts';
 import { loadSeccompFilter } from './seccomp-filter.ts';
 import { createSparePool } from './spare-pool.ts';
 import { adoptCheckout, prepareCheckout } from './workspace.ts';
@@ -53,9 +53,6 @@ export interface LocalSandboxProvider extends SandboxProvider {
   /** Resolves when background work (spare checkouts) is done. */
   idle(): Promise<void>;
 }
-
-/** The sandbox's uid and gid unless configured: distroless' `nonroot`, which no Debian package allocates. */
-export const DEFAULT_SANDBOX_ID = 65532;
 
 async function makeHome(homeDir: string, user: SandboxUser): Promise<void> {
   await mkdir(homeDir, { recursive: true });

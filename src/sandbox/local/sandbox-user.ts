@@ -12,6 +12,9 @@ import { BatonError } from '../../observability/errors.ts';
  * workspace and home, which Baton (root) still reads and deletes. When Baton is not root, bubblewrap
  * runs as Baton's own uid and the sandbox sees it as `sandbox.uid`.
  */
+/** The sandbox's uid and gid unless configured: distroless' `nonroot`, which no Debian package allocates. */
+export const DEFAULT_SANDBOX_ID = 65532;
+
 export interface SandboxUser {
   /** uid and gid inside the sandbox (its /etc/passwd names them `baton`). */
   uid: number;
