@@ -1,6 +1,6 @@
 import { lstatSync, readlinkSync } from 'node:fs';
 import { SANDBOX_BIN, SANDBOX_HOME, SANDBOX_MIRROR_OBJECTS, SANDBOX_WORKDIR } from './paths.ts';
-import type { SandboxEtc } from './sandbox-etc.ts';
+import type { PreparedEtc } from './sandbox-etc.ts';
 import type { SandboxUser } from './sandbox-user.ts';
 
 /**
@@ -31,7 +31,8 @@ export function systemMounts(extraReadOnly: readonly string[] = []): string[] {
 export interface BubblewrapPlan {
   /** From `systemMounts()`, computed once per provider. */
   systemArgs: readonly string[];
-  etc: SandboxEtc;
+  /** The sandbox's own /etc (sandbox-etc.ts), bound read-only as a whole. */
+  etc: PreparedEtc;
   user: SandboxUser;
   /** The BPF program bubblewrap installs before the command runs (seccomp-filter.ts). */
   seccompFilter: Buffer;
@@ -79,7 +80,7 @@ export interface BubblewrapInvocation {
   args: string[];
   /** `--` and the program, on bwrap's command line (see bubblewrapCommand). */
   command: string[];
-  /** Contents bwrap reads from FIRST_INPUT_FD + index: the generated /etc files, then the seccomp filter. */
+  /** Contents bwrap reads from FIRST_INPUT_FD + index (the seccomp filter). */
   inputs: Buffer[];
 }
 
@@ -114,12 +115,10 @@ export function bubblewrapInvocation(plan: BubblewrapPlan): BubblewrapInvocation
     '--hostname',
     'baton',
     ...plan.systemArgs,
-    '--dir',
+    '--ro-bind',
+    plan.network === 'on' ? plan.etc.networkDir() : plan.etc.dir,
     '/etc',
   ];
-  for (const [path, content] of plan.etc.files) args.push('--perms', '0644', '--file', input(content), path);
-  args.push('--symlink', '../proc/self/mounts', '/etc/mtab');
-  for (const path of plan.etc.binds) args.push('--ro-bind', path, path);
   if (plan.network === 'on') for (const path of plan.etc.networkBinds) args.push('--ro-bind', path, path);
   args.push(
     '--dev',

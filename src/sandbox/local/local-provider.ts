@@ -12,7 +12,7 @@ import { createLocalSandbox } from './local-sandbox.ts';
 import { createMirrorManager } from './mirror.ts';
 import { assertBranchName, dataLayout } from './paths.ts';
 import { resolveStart } from './resolve-start.ts';
-import { buildSandboxEtc } from './sandbox-etc.ts';
+import { buildSandboxEtc, prepareSandboxEtc } from './sandbox-etc.ts';
 import { DEFAULT_SANDBOX_ID, ensureReachable, resolveSandboxUser, type SandboxUser } from './sandbox-user.ts';
 import { loadSeccompFilter } from './seccomp-filter.ts';
 import { createSparePool } from './spare-pool.ts';
@@ -75,10 +75,12 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
     gid: options.gid ?? DEFAULT_SANDBOX_ID,
     processUid: options.processUid ?? process.getuid?.() ?? 0,
   });
-  const etc = buildSandboxEtc({ user, extra: options.etcExtra });
+  const etc = prepareSandboxEtc(buildSandboxEtc({ user, extra: options.etcExtra }), layout.etc);
   const seccompFilter = loadSeccompFilter();
   const rgPath = options.rgPath ?? bundledRgPath;
-  const bindRoots = [layout.workspace('x'), layout.home('x'), layout.mirror('x')].map(dirname);
+  const bindRoots = [layout.workspace('x'), layout.home('x'), layout.mirror('x'), join(layout.etc, 'x')].map(
+    dirname,
+  );
   // Checked once, before the first sandbox: every bind source must be reachable by the dropped uid.
   const reachable = (async () => {
     for (const directory of [dataDir, ...bindRoots]) mkdirSync(directory, { recursive: true });

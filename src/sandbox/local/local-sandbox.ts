@@ -10,7 +10,7 @@ import { exportWorkspaceChanges } from './export-changes.ts';
 import type { HostEnv } from './host-git.ts';
 import { SANDBOX_WORKDIR, toWorkspaceRelative } from './paths.ts';
 import { copyIntoWorkspace, readWorkspaceFile, removeTree, writeWorkspaceFile } from './safe-fs.ts';
-import type { SandboxEtc } from './sandbox-etc.ts';
+import type { PreparedEtc } from './sandbox-etc.ts';
 import type { SandboxUser } from './sandbox-user.ts';
 
 export interface LocalSandboxOptions {
@@ -27,7 +27,7 @@ export interface LocalSandboxOptions {
   hostEnv: HostEnv;
   bwrapPath: string;
   systemArgs: readonly string[];
-  etc: SandboxEtc;
+  etc: PreparedEtc;
   user: SandboxUser;
   seccompFilter: Buffer;
   extraPath: readonly string[];

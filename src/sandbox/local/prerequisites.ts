@@ -54,7 +54,16 @@ export async function checkLocalSandboxPrerequisites(
   // As Baton runs it: an unprivileged user namespace of its own, no nested ones.
   const probe = await run(
     bwrap,
-    ['--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent', '--ro-bind', '/', '/', 'true'],
+    [
+      '--unshare-all',
+      '--unshare-user',
+      '--disable-userns',
+      '--die-with-parent',
+      '--ro-bind',
+      '/',
+      '/',
+      'true',
+    ],
     path,
     drop,
   );

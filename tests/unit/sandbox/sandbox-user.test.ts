@@ -1,7 +1,17 @@
-import { chmodSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildSandboxEtc } from '../../../src/sandbox/local/sandbox-etc.ts';
+import { buildSandboxEtc, prepareSandboxEtc } from '../../../src/sandbox/local/sandbox-etc.ts';
 import {
   ensureReachable,
   giveToSandbox,
@@ -99,5 +109,34 @@ describe('the sandbox /etc', () => {
         `sandbox.etcExtra entry "${bad}" is not allowed`,
       );
     }
+  });
+});
+
+describe('the prepared /etc tree', () => {
+  it('holds the generated files and copies of the chosen host files, links kept, one tree per content', () => {
+    const etc = buildSandboxEtc({ user: asRoot });
+    const root = join(scratch.path, 'etc-trees');
+    const first = prepareSandboxEtc(etc, root);
+    expect(prepareSandboxEtc(etc, root).dir).toBe(first.dir);
+    expect(readFileSync(join(first.dir, 'passwd'), 'utf8')).toContain('baton:x:65532:65533:');
+    expect(readlinkSync(join(first.dir, 'mtab'))).toBe('/proc/self/mounts');
+    if (lstatSync('/etc/os-release', { throwIfNoEntry: false })?.isSymbolicLink()) {
+      // Relative links become the absolute path they meant in /etc: none dangles on the host.
+      expect(readlinkSync(join(first.dir, 'os-release'))).toMatch(/^\/usr\/lib\/os-release$|^\/etc\//);
+      expect(readFileSync(join(first.dir, 'os-release'))).toEqual(readFileSync('/etc/os-release'));
+    }
+    expect(existsSync(join(first.dir, 'shadow'))).toBe(false);
+    expect(existsSync(join(first.dir, 'resolv.conf'))).toBe(false);
+    if (existsSync('/etc/ssl/certs/ca-certificates.crt')) {
+      expect(readFileSync(join(first.dir, 'ssl/certs/ca-certificates.crt'))).toEqual(
+        readFileSync('/etc/ssl/certs/ca-certificates.crt'),
+      );
+    }
+    if (lstatSync('/etc/localtime', { throwIfNoEntry: false })?.isSymbolicLink()) {
+      expect(readlinkSync(join(first.dir, 'localtime'))).toBe(readlinkSync('/etc/localtime'));
+    }
+    // The network variant only has a mount point: the live resolv.conf is bound over it.
+    expect(readFileSync(join(first.networkDir(), 'resolv.conf'), 'utf8')).toBe('');
+    expect(first.networkDir()).not.toBe(first.dir);
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bubblewrapInvocation, sandboxEnv, systemMounts } from '../../../src/sandbox/local/bubblewrap.ts';
 import { spawnSandboxed } from '../../../src/sandbox/local/exec.ts';
-import { buildSandboxEtc } from '../../../src/sandbox/local/sandbox-etc.ts';
+import { buildSandboxEtc, prepareSandboxEtc } from '../../../src/sandbox/local/sandbox-etc.ts';
 import { resolveSandboxUser } from '../../../src/sandbox/local/sandbox-user.ts';
 import { loadSeccompFilter } from '../../../src/sandbox/local/seccomp-filter.ts';
 import { createTempDir } from '../../fixtures/git-repo.ts';
@@ -106,7 +106,7 @@ describe('the sandbox seccomp filter', () => {
     const run = async (seccompFilter: Buffer) => {
       const invocation = bubblewrapInvocation({
         systemArgs: systemMounts(),
-        etc: buildSandboxEtc({ user }),
+        etc: prepareSandboxEtc(buildSandboxEtc({ user }), join(root.path, 'etc')),
         user,
         seccompFilter,
         workspaceDir,
