@@ -15,7 +15,7 @@ import { resolveSandboxUser, type SandboxUser } from '../src/sandbox/local/sandb
 import { loadSeccompFilter } from '../src/sandbox/local/seccomp-filter.ts';
 import { formatMs, median, printFigure } from './stats.ts';
 
-const ROUNDS = 40;
+const ROUNDS = 80;
 const WARMUP = 5;
 const MEMORY_MB = 4096;
 

@@ -35,6 +35,8 @@ echo probes done`;
 /** A different uid than the sandbox's own (65532): the non-root Baton maps it inside. */
 const NON_ROOT_UID = 61234;
 const ENTRY = join(import.meta.dirname, '../../src/cli/baton.mjs');
+/** A whole `baton run` plus a mirror warm-up; the non-root one also starts a fresh Node process. */
+const RUN_TIMEOUT_MS = 120_000;
 
 function probes(requests: readonly RecordedRequest[]): Map<string, string[]> {
   const results = requests.flatMap((request) =>
@@ -139,92 +141,100 @@ describe('the sandbox holds from the model side, whoever runs Baton', () => {
     return { mirror, before: snapshot(mirror) };
   };
 
-  it('as root (as CI runs): no capability, seccomp on, binds stay read-only, the mirror unchanged', async () => {
-    if (process.getuid?.() !== 0)
-      throw new Error('this case needs root (CI runs as root); the non-root case is below');
-    const { mirror, before } = await prepare();
-    const run = await harness.run('probe the sandbox');
-    const found = probes(harness.model.requests);
-    expect(found.size, [...run.out, ...run.err].join('\n')).toBeGreaterThan(0);
-    expectNoPrivilege(found, [harness.dataDir, dirname(harness.dataDir), harness.repo.path]);
-    expect(snapshot(mirror)).toEqual(before);
-    expect(readdirSync(join(mirror, 'objects'))).not.toContain('baton-probe');
-  });
+  it(
+    'as root (as CI runs): no capability, seccomp on, binds stay read-only, the mirror unchanged',
+    async () => {
+      if (process.getuid?.() !== 0)
+        throw new Error('this case needs root (CI runs as root); the non-root case is below');
+      const { mirror, before } = await prepare();
+      const run = await harness.run('probe the sandbox');
+      const found = probes(harness.model.requests);
+      expect(found.size, [...run.out, ...run.err].join('\n')).toBeGreaterThan(0);
+      expectNoPrivilege(found, [harness.dataDir, dirname(harness.dataDir), harness.repo.path]);
+      expect(snapshot(mirror)).toEqual(before);
+      expect(readdirSync(join(mirror, 'objects'))).not.toContain('baton-probe');
+    },
+    RUN_TIMEOUT_MS,
+  );
 
-  it('as a non-root user: the same probes pass', async () => {
-    // Root can run Baton under any uid (setpriv); a machine that is neither root nor that uid cannot.
-    if (process.getuid?.() !== 0) {
-      throw new Error(
-        `the non-root case drops from root to uid ${NON_ROOT_UID} with setpriv; run the tests as root, as CI does`,
+  it(
+    'as a non-root user: the same probes pass',
+    async () => {
+      // Root can run Baton under any uid (setpriv); a machine that is neither root nor that uid cannot.
+      if (process.getuid?.() !== 0) {
+        throw new Error(
+          `the non-root case drops from root to uid ${NON_ROOT_UID} with setpriv; run the tests as root, as CI does`,
+        );
+      }
+      const reachable = spawnSync(
+        'setpriv',
+        [
+          '--reuid',
+          String(NON_ROOT_UID),
+          '--regid',
+          String(NON_ROOT_UID),
+          '--clear-groups',
+          '--',
+          'test',
+          '-r',
+          ENTRY,
+        ],
+        { encoding: 'utf8' },
       );
-    }
-    const reachable = spawnSync(
-      'setpriv',
-      [
-        '--reuid',
-        String(NON_ROOT_UID),
-        '--regid',
-        String(NON_ROOT_UID),
-        '--clear-groups',
-        '--',
-        'test',
-        '-r',
-        ENTRY,
-      ],
-      { encoding: 'utf8' },
-    );
-    if (reachable.status !== 0) {
-      throw new Error(
-        `uid ${NON_ROOT_UID} cannot read ${ENTRY} (${reachable.stderr.trim()}): put the checkout where other users can read it`,
-      );
-    }
-    const { mirror, before } = await prepare();
-    const home = dirname(harness.dataDir);
-    chownTree(home, NON_ROOT_UID);
-    chownTree(harness.repo.path, NON_ROOT_UID);
-    const child = spawn(
-      'setpriv',
-      [
-        '--reuid',
-        String(NON_ROOT_UID),
-        '--regid',
-        String(NON_ROOT_UID),
-        '--clear-groups',
-        '--',
-        process.execPath,
-        ENTRY,
-        'run',
-        '--repo',
-        harness.repo.path,
-        '--config',
-        join(home, 'baton.yaml'),
-        'probe the sandbox',
-      ],
-      {
-        cwd: home,
-        env: {
-          ...HOST_SECRETS,
-          PATH: process.env.PATH,
-          HOME: home,
-          OPENAI_BASE_URL: harness.model.baseUrl,
-          BATON_DATA_DIR: harness.dataDir,
+      if (reachable.status !== 0) {
+        throw new Error(
+          `uid ${NON_ROOT_UID} cannot read ${ENTRY} (${reachable.stderr.trim()}): put the checkout where other users can read it`,
+        );
+      }
+      const { mirror, before } = await prepare();
+      const home = dirname(harness.dataDir);
+      chownTree(home, NON_ROOT_UID);
+      chownTree(harness.repo.path, NON_ROOT_UID);
+      const child = spawn(
+        'setpriv',
+        [
+          '--reuid',
+          String(NON_ROOT_UID),
+          '--regid',
+          String(NON_ROOT_UID),
+          '--clear-groups',
+          '--',
+          process.execPath,
+          ENTRY,
+          'run',
+          '--repo',
+          harness.repo.path,
+          '--config',
+          join(home, 'baton.yaml'),
+          'probe the sandbox',
+        ],
+        {
+          cwd: home,
+          env: {
+            ...HOST_SECRETS,
+            PATH: process.env.PATH,
+            HOME: home,
+            OPENAI_BASE_URL: harness.model.baseUrl,
+            BATON_DATA_DIR: harness.dataDir,
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
         },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    const found = probes(harness.model.requests);
-    expect(found.size, `exit ${exitCode}\n${output}`).toBeGreaterThan(0);
-    expectNoPrivilege(found, [harness.dataDir, home, harness.repo.path]);
-    expect(snapshot(mirror)).toEqual(before);
-    // Everything the non-root Baton and its sandbox left is its own: it could delete it all.
-    expect(lstatSync(join(harness.dataDir, 'mirrors')).uid).toBe(NON_ROOT_UID);
-  });
+      );
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      child.stderr.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      const found = probes(harness.model.requests);
+      expect(found.size, `exit ${exitCode}\n${output}`).toBeGreaterThan(0);
+      expectNoPrivilege(found, [harness.dataDir, home, harness.repo.path]);
+      expect(snapshot(mirror)).toEqual(before);
+      // Everything the non-root Baton and its sandbox left is its own: it could delete it all.
+      expect(lstatSync(join(harness.dataDir, 'mirrors')).uid).toBe(NON_ROOT_UID);
+    },
+    RUN_TIMEOUT_MS,
+  );
 });
