@@ -5,6 +5,7 @@ import { benchMentionLatency } from './mention-latency.ts';
 import { benchSandboxReady } from './sandbox-ready.ts';
 import { benchSandboxStart } from './sandbox-start.ts';
 import { benchThroughput } from './throughput.ts';
+import { benchTracingOverhead } from './tracing-overhead.ts';
 
 /** `npm run bench`: every benchmark in one process, each printing its figures and ratios. */
 const benchmarks: Record<string, () => Promise<void>> = {
@@ -15,6 +16,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   'ack-latency': () => benchAckLatency(),
   throughput: benchThroughput,
   'mention-latency': benchMentionLatency,
+  'tracing-overhead': benchTracingOverhead,
 };
 
 const only = process.argv.slice(2);

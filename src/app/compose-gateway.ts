@@ -2,9 +2,12 @@ import type { Config } from '../config/schema.ts';
 import { createDashboardRoutes } from '../dashboard/routes.ts';
 import { createGateway, createRouteTable, type Gateway } from '../gateway/index.ts';
 import { describeError } from '../observability/errors.ts';
+import { instrumentIntake } from '../observability/instrument-dispatch.ts';
+import type { Telemetry } from '../observability/instrument-turn.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createBatonMetrics } from '../observability/metrics.ts';
 import { redactSecrets } from '../observability/redact.ts';
+import { defaultTracer } from '../observability/tracing.ts';
 import { createIntake, type Intake, type SubmitResult } from '../runs/intake.ts';
 import type { TurnQueue } from '../runs/queue.ts';
 import type { QueuedRequest } from '../runs/queued-request.ts';
@@ -36,6 +39,7 @@ export interface GatewayCompositionOptions {
   log: Logger;
   /** Also shown on stdout at start: what is on and what to set for what is off. */
   announce: (line: string) => void;
+  telemetry?: Telemetry;
 }
 
 export interface GatewayComposition {
@@ -48,15 +52,19 @@ export interface GatewayComposition {
 export function composeGateway(options: GatewayCompositionOptions): GatewayComposition {
   const { config, environment, store, log } = options;
   const { secrets } = environment;
-  const metrics = createBatonMetrics();
+  const telemetry = options.telemetry ?? { tracer: defaultTracer(), metrics: createBatonMetrics() };
+  const { metrics } = telemetry;
   const routes = createRouteTable();
-  const intake = createIntake({
-    store,
-    queue: options.queue,
-    config: config.runs,
-    branchPrefix: config.git.branchPrefix,
-    log,
-  });
+  const intake = instrumentIntake(
+    createIntake({
+      store,
+      queue: options.queue,
+      config: config.runs,
+      branchPrefix: config.git.branchPrefix,
+      log,
+    }),
+    telemetry,
+  );
 
   /** After the ack: the requester sees at once that Baton has the request (👀 and a status message). */
   const afterSubmit = (request: QueuedRequest, result: Exclude<SubmitResult, { type: 'duplicate' }>) => {
@@ -171,6 +179,7 @@ export function composeGateway(options: GatewayCompositionOptions): GatewayCompo
       },
     },
     metrics,
+    tracer: telemetry.tracer,
   });
   return { gateway, intake, slack };
 }

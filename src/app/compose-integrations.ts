@@ -12,6 +12,8 @@ import {
 import { createLinearClient, type LinearClient } from '../integrations/linear/index.ts';
 import { createSlackWebClient } from '../integrations/slack/index.ts';
 import type { Logger } from '../observability/logger.ts';
+import { slackSpanName, tracedFetch, traceMethods } from '../observability/traced-clients.ts';
+import type { Tracer } from '../observability/tracing.ts';
 import { createLocalPublisher } from '../runs/publish-local.ts';
 import type { Publisher } from '../runs/turn-dependencies.ts';
 import type { Environment } from './environment.ts';
@@ -46,23 +48,31 @@ export function composeIntegrations(options: {
   dataDir: string;
   log: Logger;
   fetch?: typeof fetch;
+  /** Outbound Slack, GitHub and Linear calls become client spans. */
+  tracer?: Tracer;
 }): Integrations {
-  const { config, environment, log } = options;
+  const { config, environment, log, tracer } = options;
   const { secrets } = environment;
+  const slackFetch = tracer
+    ? tracedFetch(options.fetch ?? fetch, tracer, 'slack', slackSpanName)
+    : options.fetch;
   const slack = secrets.slackBotToken
     ? createSlackWebClient({
         token: secrets.slackBotToken,
         apiUrl: environment.slackApiUrl,
         log: log.child({ component: 'slack' }),
+        ...(slackFetch ? { fetch: slackFetch } : {}),
       })
     : undefined;
-  const linear = secrets.linearApiKey
+  const linearClient = secrets.linearApiKey
     ? createLinearClient({
         apiKey: secrets.linearApiKey,
         apiUrl: environment.linearApiUrl,
         log: log.child({ component: 'linear' }),
       })
     : undefined;
+  const linear = linearClient && tracer ? traceMethods(linearClient, tracer, 'linear') : linearClient;
+  const githubFetch = tracer ? tracedFetch(options.fetch ?? fetch, tracer, 'github') : options.fetch;
 
   const apiUrl = environment.githubApiUrl ?? DEFAULT_GITHUB_API;
   const webHost = webHostOf(apiUrl);
@@ -77,10 +87,10 @@ export function composeIntegrations(options: {
       privateKey: hasApp ? secrets.githubAppPrivateKey?.replace(/\\n/g, '\n') : undefined,
       token: hasApp ? undefined : secrets.githubToken,
       workflows: config.github.workflowsPermission,
-      fetch: options.fetch,
+      fetch: githubFetch,
       log: githubLog,
     });
-    const client = createGitHubClient({ auth, apiUrl, log: githubLog, fetch: options.fetch });
+    const client = createGitHubClient({ auth, apiUrl, log: githubLog, fetch: githubFetch });
     github = {
       client,
       webHost,

@@ -3,6 +3,14 @@ import { resolveMiddlewares } from '../../middleware/registry.ts';
 import { loadPrompts } from '../agent/prompts.ts';
 import type { Config } from '../config/schema.ts';
 import { createModelClient } from '../model/create-model-client.ts';
+import type { ModelClient } from '../model/types.ts';
+import {
+  instrumentMiddlewares,
+  instrumentModel,
+  instrumentProvider,
+  instrumentToolRegistry,
+  type Telemetry,
+} from '../observability/instrument-turn.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Item } from '../runs/items.ts';
 import type { Publisher, TurnDependencies } from '../runs/run-turn.ts';
@@ -32,6 +40,10 @@ export interface RunnerOptions {
   /** Spare workspaces kept ready (a long-running server wants one; a one-shot CLI run none). */
   spares?: number;
   fetch?: typeof fetch;
+  /** When given, the model, tools, middleware and sandbox report spans and metrics to it. */
+  telemetry?: Telemetry;
+  /** A model other than the configured endpoint (`baton replay` plays a recording). */
+  model?: ModelClient;
 }
 
 export interface Runner {
@@ -43,6 +55,9 @@ export interface Runner {
 /** Builds everything a turn needs from configuration and environment. The only place that wires SDKs. */
 export async function composeRunner(options: RunnerOptions): Promise<Runner> {
   const { config, environment, log } = options;
+  // Decorates a part when telemetry is on; otherwise the part is used as it is, at no cost.
+  const instrumented = <T>(part: T, decorate: (part: T, telemetry: Telemetry) => T): T =>
+    options.telemetry ? decorate(part, options.telemetry) : part;
   const dataDir = resolve(options.cwd, environment.dataDir ?? config.sandbox.dataDir);
   const ownStore = options.store
     ? undefined
@@ -59,26 +74,37 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
         gid: config.sandbox.gid,
         etcExtra: config.sandbox.etcExtra,
       });
-  const provider: SandboxProvider = options.provider ?? (localProvider as SandboxProvider);
-  const model = createModelClient({
-    config: config.model,
-    apiKey: environment.secrets.openaiApiKey,
-    baseUrl: environment.openaiBaseUrl ?? config.model.baseUrl,
-  });
-  const middlewares = await resolveMiddlewares(config.middleware, { baseDir: options.configDir });
+  const provider = instrumented(options.provider ?? (localProvider as SandboxProvider), instrumentProvider);
+  const model = instrumented(
+    options.model ??
+      createModelClient({
+        config: config.model,
+        apiKey: environment.secrets.openaiApiKey,
+        baseUrl: environment.openaiBaseUrl ?? config.model.baseUrl,
+      }),
+    instrumentModel,
+  );
+  const middlewares = instrumented(
+    await resolveMiddlewares(config.middleware, { baseDir: options.configDir }),
+    instrumentMiddlewares,
+  );
   // A tool the policy turns off is not offered at all, rather than offered and refused.
   const hidden = config.policies.fetchUrl.enabled ? [] : ['fetch_url'];
-  const main = createToolRegistry({ exclude: hidden });
+  const main = instrumented(createToolRegistry({ exclude: hidden }), instrumentToolRegistry);
   const deps: TurnDependencies = {
     config,
     provider,
     model,
     registries: {
       main,
-      explorer: createToolRegistry({
-        include: ['read_file', 'list_files', 'glob', 'grep', 'view_diff', 'finish'],
-      }),
-      writer: createToolRegistry({ exclude: ['task', 'ask', 'reply', ...hidden] }),
+      explorer: instrumented(
+        createToolRegistry({ include: ['read_file', 'list_files', 'glob', 'grep', 'view_diff', 'finish'] }),
+        instrumentToolRegistry,
+      ),
+      writer: instrumented(
+        createToolRegistry({ exclude: ['task', 'ask', 'reply', ...hidden] }),
+        instrumentToolRegistry,
+      ),
     },
     middlewares,
     store,

@@ -10,6 +10,8 @@ import { composeRunner } from './compose-runner.ts';
 import { composeWorker } from './compose-worker.ts';
 import { type Environment, secretValues } from './environment.ts';
 import { createReporterFactory } from './reporter-factory.ts';
+import { type StartedTelemetry, startTelemetry } from './telemetry.ts';
+import { startWorkerEndpoint } from './worker-endpoint.ts';
 
 export type ServerRole = 'gateway' | 'worker' | 'all';
 
@@ -23,11 +25,15 @@ export interface ServerOptions {
   announce: (line: string) => void;
   workerId?: string;
   fetch?: typeof fetch;
+  /** Spans and metrics; default: from the environment (tracing only with an OTLP endpoint). */
+  telemetry?: StartedTelemetry;
 }
 
 export interface BatonServer {
   /** The gateway's port, when this process serves HTTP. */
   port?: number;
+  /** A worker-only process's own port for /metrics, /healthz and /readyz. */
+  workerPort?: number;
   stop(): Promise<void>;
 }
 
@@ -45,7 +51,16 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
   const queue = createTurnQueue({ sql, log, heartbeatSeconds: config.runs.heartbeatSeconds });
   await queue.start();
   const secrets = secretValues(environment);
-  const integrations = composeIntegrations({ config, environment, dataDir, log, fetch: options.fetch });
+  const telemetry =
+    options.telemetry ?? startTelemetry(environment, { queueDepth: () => store.countQueued() });
+  const integrations = composeIntegrations({
+    config,
+    environment,
+    dataDir,
+    log,
+    fetch: options.fetch,
+    tracer: telemetry.tracer,
+  });
   const reporterFor = createReporterFactory({ config, integrations, store, secrets, log });
   const stops: (() => Promise<void>)[] = [];
   let port: number | undefined;
@@ -66,6 +81,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
           ? integrations.github.repoAuth(repo.name)
           : undefined,
       fetch: options.fetch,
+      telemetry,
     });
     const worker = composeWorker({
       config,
@@ -77,6 +93,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
       githubApiUrl: environment.githubApiUrl,
       workerId: options.workerId ?? `${hostname()}:${process.pid}`,
       log: log.child({ role: 'worker' }),
+      telemetry,
     });
     await worker.start();
     options.announce(`Worker: on (${config.runs.workerConcurrency} runs at a time)`);
@@ -98,6 +115,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
       secrets,
       log: log.child({ role: 'gateway' }),
       announce: options.announce,
+      telemetry,
     });
     await composed.slack?.start();
     port = await composed.gateway.start();
@@ -108,12 +126,29 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
     });
   }
 
+  let workerPort: number | undefined;
+  if (options.role === 'worker') {
+    const endpoint = await startWorkerEndpoint({
+      port: environment.workerPort ?? config.server.workerPort,
+      host: config.server.host,
+      sql,
+      queue,
+      metrics: telemetry.metrics,
+      log: log.child({ role: 'worker', component: 'endpoint' }),
+    });
+    workerPort = endpoint.port;
+    options.announce(`Worker endpoint: /metrics and /healthz on http://${config.server.host}:${workerPort}`);
+    stops.unshift(() => endpoint.stop());
+  }
+
   return {
     port,
+    workerPort,
     async stop() {
       for (const stop of stops) await stop();
       await queue.stop();
       await store.close();
+      await telemetry.shutdown();
     },
   };
 }

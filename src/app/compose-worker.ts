@@ -1,5 +1,7 @@
 import type { Config } from '../config/schema.ts';
 import { describeError } from '../observability/errors.ts';
+import { instrumentExecutor } from '../observability/instrument-dispatch.ts';
+import type { Telemetry } from '../observability/instrument-turn.ts';
 import type { Logger } from '../observability/logger.ts';
 import { runAbortCodeOf } from '../runs/cancellation.ts';
 import { executeTurn } from '../runs/execute-turn.ts';
@@ -24,6 +26,8 @@ export interface WorkerCompositionOptions {
   githubApiUrl?: string;
   workerId: string;
   log: Logger;
+  /** Turn spans (under the request's trace) and the run counters. */
+  telemetry?: Telemetry;
 }
 
 /** The worker role: takes turns off the queue and runs them, replying where each request came from. */
@@ -77,7 +81,9 @@ export function composeWorker(options: WorkerCompositionOptions): Worker {
   return createWorker({
     store: options.store,
     queue: options.queue,
-    execute,
+    execute: options.telemetry
+      ? instrumentExecutor(execute, { telemetry: options.telemetry, store: options.store })
+      : execute,
     onAbandoned: async (turn) => {
       const request = queuedRequestOf(turn.id, turn.request);
       const thread = await options.store.getThread(turn.threadId);

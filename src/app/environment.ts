@@ -14,6 +14,10 @@ export interface Environment {
   githubApiUrl?: string;
   githubAppId?: number;
   linearApiUrl?: string;
+  /** OTLP/HTTP endpoint; tracing is off without it. The SDK reads the other `OTEL_*` variables itself. */
+  otlpEndpoint?: string;
+  /** Overrides server.workerPort: where a worker-only process serves /metrics and /healthz. */
+  workerPort?: number;
   /** The host environment the sandbox's allowlist copies from. */
   host: Record<string, string | undefined>;
 }
@@ -44,6 +48,9 @@ export function readEnvironment(env: Record<string, string | undefined>): Enviro
     githubApiUrl: nonEmpty(env.GITHUB_API_URL),
     githubAppId: nonEmpty(env.GITHUB_APP_ID) ? Number(env.GITHUB_APP_ID) : undefined,
     linearApiUrl: nonEmpty(env.LINEAR_API_URL),
+    otlpEndpoint:
+      nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) ?? nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT),
+    workerPort: nonEmpty(env.WORKER_PORT) ? Number(env.WORKER_PORT) : undefined,
     host: env,
   };
 }

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { describeError } from '../observability/errors.ts';
 import { runDoctorCommand } from './doctor-command.ts';
 import { runLogsCommand } from './logs-command.ts';
+import { runReplayCommand } from './replay-command.ts';
 import { runRunCommand } from './run-command.ts';
 import { runStartCommand } from './start-command.ts';
 
@@ -16,7 +17,11 @@ Usage:
       --json                       print every item of the run as a JSON line instead
       --config <file>              configuration file (default: config/baton.yaml, or $BATON_CONFIG)
   baton doctor                     check configuration, system prerequisites and endpoints
-  baton logs <turn-id>             print a finished turn's items as JSON lines
+  baton logs <turn-id> [--follow]  print a turn's items as JSON lines (docs/session-log.md); --follow
+                                   keeps printing new items until the turn ends
+  baton replay <turn-id | file.jsonl> [--repo <path>] [--base <commit>]
+                                   re-run a recorded turn offline: the recorded model answers, the
+                                   tools for real, on a new branch; reports where the results diverge
   baton --help                     this text
 
 Environment: see .env.example (secrets come only from the environment).`;
@@ -48,10 +53,9 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       case 'doctor':
         return await runDoctorCommand(parseCommonArgs(rest), io);
       case 'logs':
-        return await runLogsCommand(
-          { ...parseCommonArgs(rest), turnId: rest.find((arg) => !arg.startsWith('-')) },
-          io,
-        );
+        return await runLogsCommand(parseLogsArgs(rest), io);
+      case 'replay':
+        return await runReplayCommand(parseReplayArgs(rest), io);
       case undefined:
       case '--help':
       case '-h':
@@ -92,6 +96,24 @@ function parseStartArgs(args: string[]) {
     options: { role: { type: 'string' }, config: { type: 'string' } },
   });
   return { role: values.role, config: values.config };
+}
+
+function parseLogsArgs(args: string[]) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { config: { type: 'string' }, follow: { type: 'boolean', short: 'f', default: false } },
+  });
+  return { config: values.config, follow: values.follow ?? false, turnId: positionals[0] };
+}
+
+function parseReplayArgs(args: string[]) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { config: { type: 'string' }, repo: { type: 'string' }, base: { type: 'string' } },
+  });
+  return { config: values.config, repo: values.repo, base: values.base, recording: positionals[0] };
 }
 
 function parseCommonArgs(args: string[]) {

@@ -108,6 +108,8 @@ export const serverSchema = z.object({
   /** PORT overrides. One HTTP server: Slack events, webhooks, dashboard, health and metrics. */
   port: z.number().int().min(0).max(65535).default(3000),
   host: z.string().default('0.0.0.0'),
+  /** WORKER_PORT overrides. A `--role worker` process serves /metrics, /healthz and /readyz here; 0 picks a free port. */
+  workerPort: z.number().int().min(0).max(65535).default(9464),
   /** The URL people reach the dashboard at, for "View run" links. Unset: no links. */
   publicBaseUrl: z.url().optional(),
 });

@@ -53,6 +53,6 @@ export async function serveReadiness(
   else sendJson(response, 503, { status: 'unavailable', failed, checks: details });
 }
 
-export function serveMetrics(response: ServerResponse, metrics: BatonMetrics): void {
-  sendText(response, 200, PROMETHEUS_CONTENT_TYPE, metrics.registry.render());
+export async function serveMetrics(response: ServerResponse, metrics: BatonMetrics): Promise<void> {
+  sendText(response, 200, PROMETHEUS_CONTENT_TYPE, await metrics.registry.render());
 }

@@ -10,8 +10,16 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   response.end(text);
 }
 
+const errorCodes = new WeakMap<ServerResponse, string>();
+
 export function sendError(response: ServerResponse, status: number, error: string, message: string): void {
+  errorCodes.set(response, error);
   sendJson(response, status, { error, message });
+}
+
+/** The stable code an error answer carried (`bad_signature`…), for metrics; undefined otherwise. */
+export function errorCodeOf(response: ServerResponse): string | undefined {
+  return errorCodes.get(response);
 }
 
 export function sendText(response: ServerResponse, status: number, contentType: string, text: string): void {

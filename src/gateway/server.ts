@@ -4,9 +4,16 @@ import { performance } from 'node:perf_hooks';
 import { BatonError } from '../observability/errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { BatonMetrics } from '../observability/metrics.ts';
+import {
+  contextOfTraceparent,
+  defaultTracer,
+  inSpan,
+  SpanKind,
+  type Tracer,
+} from '../observability/tracing.ts';
 import { type ReadinessChecks, serveHealth, serveMetrics, serveReadiness } from './health-routes.ts';
 import { readBody } from './read-body.ts';
-import { sendError } from './respond.ts';
+import { errorCodeOf, sendError } from './respond.ts';
 import {
   type GatewayRequest,
   RESERVED_PATHS,
@@ -28,6 +35,8 @@ export interface GatewayOptions {
   readinessTimeoutMs?: number;
   /** Milliseconds, monotonic; for the ack-latency histogram. */
   now?: () => number;
+  /** Spans for served routes (not health or metrics); an incoming `traceparent` is their parent. */
+  tracer?: Tracer;
 }
 
 export interface Gateway {
@@ -37,6 +46,8 @@ export interface Gateway {
   stop(options?: { graceMs?: number }): Promise<void>;
 }
 
+/** Front doors whose refused deliveries (bad signature, stale timestamp) are counted. */
+const WEBHOOK_ROUTES = new Set(['/slack/events', '/webhooks/github', '/webhooks/linear']);
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -45,6 +56,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const now = options.now ?? (() => performance.now());
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const readinessTimeoutMs = options.readinessTimeoutMs ?? 2000;
+  const tracer = options.tracer ?? defaultTracer();
 
   async function dispatch(
     request: IncomingMessage,
@@ -106,9 +118,29 @@ export function createGateway(options: GatewayOptions): Gateway {
     const route = routeLabel(path, match);
     response.on('finish', () => {
       metrics.ackLatency.observe((now() - started) / 1000, { route });
+      if (WEBHOOK_ROUTES.has(route) && (response.statusCode === 401 || response.statusCode === 403)) {
+        const reason = errorCodeOf(response) ?? `http_${response.statusCode}`;
+        metrics.webhookRejected.inc({ source: route, reason });
+      }
       log.debug({ method: request.method, path, status: response.statusCode }, 'request-served');
     });
-    dispatch(request, response, path, match).catch((error: unknown) => {
+    const served =
+      match.type === 'handler'
+        ? inSpan(
+            tracer,
+            `${request.method ?? 'GET'} ${match.path}`,
+            {
+              kind: SpanKind.SERVER,
+              parent: contextOfTraceparent(headerValue(request.headers.traceparent)),
+              attributes: { 'http.request.method': request.method ?? 'GET', 'http.route': match.path },
+            },
+            async (span) => {
+              await dispatch(request, response, path, match);
+              span.setAttribute('http.response.status_code', response.statusCode);
+            },
+          )
+        : dispatch(request, response, path, match);
+    served.catch((error: unknown) => {
       log.error({ err: error, path }, 'request-failed');
       if (!response.headersSent)
         sendError(response, 500, 'internal_error', 'The request could not be handled.');
@@ -152,3 +184,6 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
   };
 }
+
+const headerValue = (value: string | string[] | undefined): string | undefined =>
+  Array.isArray(value) ? value[0] : value;

@@ -18,7 +18,8 @@ export function createChatCompletionsClient(options: ModelAdapterOptions): Model
       const reply = createReplyAssembler(request.onTextDelta);
       await consumeStream<ChatCompletionChunk>({
         context: callContext(options, signal),
-        open: (streamSignal) => options.client.chat.completions.create(body, { signal: streamSignal }),
+        open: (streamSignal) =>
+          options.client.chat.completions.create(body, { signal: streamSignal, headers: request.headers }),
         onEvent: reply.add,
       });
       const { message, usage, finishReason } = reply.finish();

@@ -18,7 +18,8 @@ export function createResponsesClient(options: ModelAdapterOptions): ModelClient
       const reply = createReplyAssembler(request.onTextDelta);
       await consumeStream<ResponseStreamEvent>({
         context: callContext(options, signal),
-        open: (streamSignal) => options.client.responses.create(body, { signal: streamSignal }),
+        open: (streamSignal) =>
+          options.client.responses.create(body, { signal: streamSignal, headers: request.headers }),
         onEvent: reply.add,
       });
       const { message, usage, finishReason } = reply.finish();

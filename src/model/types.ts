@@ -26,6 +26,8 @@ export interface ModelRequest {
   maxOutputTokens?: number;
   /** Streamed text as it arrives. */
   onTextDelta?: (text: string) => void;
+  /** Extra HTTP headers for this call (the turn's `traceparent`). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface Usage {

@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { redactSecrets } from './redact.ts';
+import { activeSpanIds } from './tracing.ts';
 
 export type Logger = pino.Logger;
 
@@ -16,6 +17,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(
     {
       level: options.level ?? 'info',
+      // Every line written inside a span names it, so logs and traces join on trace_id.
+      mixin: activeSpanIds,
       hooks: {
         streamWrite: (line) => redactSecrets(line, secrets),
       },

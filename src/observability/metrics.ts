@@ -1,115 +1,18 @@
+import {
+  type Counter,
+  createMetricsRegistry,
+  type Gauge,
+  type Histogram,
+  type MetricsRegistry,
+} from './prometheus-registry.ts';
+
+export type { Counter, Gauge, Histogram, Labels, MetricsRegistry } from './prometheus-registry.ts';
+export { createMetricsRegistry, PROMETHEUS_CONTENT_TYPE } from './prometheus-registry.ts';
+
 /**
- * A small Prometheus registry: counters and histograms with labels, rendered in the text
- * exposition format (version 0.0.4). Baton needs a handful of series; prom-client's default
- * collectors and cluster aggregation would not earn their weight here.
+ * Every series Baton reports, one set per process, passed down as an argument. docs/metrics.md
+ * explains each one and the alerts built on them.
  */
-
-export type Labels = Readonly<Record<string, string>>;
-
-export interface Counter {
-  inc(labels?: Labels, value?: number): void;
-  /** The current value for one label set (0 when never incremented). */
-  value(labels?: Labels): number;
-}
-
-export interface Histogram {
-  /** Records one observation, in the histogram's unit (seconds for latencies). */
-  observe(value: number, labels?: Labels): void;
-  count(labels?: Labels): number;
-}
-
-export interface MetricsRegistry {
-  counter(options: { name: string; help: string }): Counter;
-  histogram(options: { name: string; help: string; buckets: readonly number[] }): Histogram;
-  /** All series in the Prometheus text format. */
-  render(): string;
-}
-
-/** The content type `/metrics` answers with. */
-export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
-
-const keyOf = (labels: Labels = {}): string =>
-  Object.keys(labels)
-    .sort()
-    .map((name) => `${name}="${escapeLabelValue(labels[name] ?? '')}"`)
-    .join(',');
-
-function escapeLabelValue(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-}
-
-const withBraces = (key: string): string => (key ? `{${key}}` : '');
-const joinKeys = (key: string, extra: string): string => (key ? `${key},${extra}` : extra);
-
-interface Series {
-  header: string;
-  lines(): string[];
-}
-
-function createCounter(name: string, help: string): Counter & Series {
-  const values = new Map<string, number>();
-  return {
-    header: `# HELP ${name} ${help}\n# TYPE ${name} counter`,
-    inc(labels, value = 1) {
-      const key = keyOf(labels);
-      values.set(key, (values.get(key) ?? 0) + value);
-    },
-    value: (labels) => values.get(keyOf(labels)) ?? 0,
-    lines: () => [...values].map(([key, value]) => `${name}${withBraces(key)} ${value}`),
-  };
-}
-
-interface Buckets {
-  counts: number[];
-  sum: number;
-  count: number;
-}
-
-function createHistogram(name: string, help: string, bounds: readonly number[]): Histogram & Series {
-  const sorted = [...bounds].sort((left, right) => left - right);
-  const series = new Map<string, Buckets>();
-  return {
-    header: `# HELP ${name} ${help}\n# TYPE ${name} histogram`,
-    observe(value, labels) {
-      const key = keyOf(labels);
-      const entry = series.get(key) ?? { counts: sorted.map(() => 0), sum: 0, count: 0 };
-      sorted.forEach((bound, index) => {
-        if (value <= bound) entry.counts[index] = (entry.counts[index] ?? 0) + 1;
-      });
-      entry.sum += value;
-      entry.count += 1;
-      series.set(key, entry);
-    },
-    count: (labels) => series.get(keyOf(labels))?.count ?? 0,
-    lines: () =>
-      [...series].flatMap(([key, entry]) => [
-        ...sorted.map(
-          (bound, index) =>
-            `${name}_bucket${withBraces(joinKeys(key, `le="${bound}"`))} ${entry.counts[index] ?? 0}`,
-        ),
-        `${name}_bucket${withBraces(joinKeys(key, 'le="+Inf"'))} ${entry.count}`,
-        `${name}_sum${withBraces(key)} ${entry.sum}`,
-        `${name}_count${withBraces(key)} ${entry.count}`,
-      ]),
-  };
-}
-
-export function createMetricsRegistry(): MetricsRegistry {
-  const all = new Map<string, Series>();
-  const register = <T extends Series>(name: string, series: T): T => {
-    if (all.has(name)) throw new Error(`metric ${name} is registered twice`);
-    all.set(name, series);
-    return series;
-  };
-  return {
-    counter: ({ name, help }) => register(name, createCounter(name, help)),
-    histogram: ({ name, help, buckets }) => register(name, createHistogram(name, help, buckets)),
-    render: () =>
-      `${[...all.values()].map((series) => [series.header, ...series.lines()].join('\n')).join('\n')}\n`,
-  };
-}
-
-/** The series the gateway and the triggers report. One set per process, passed down as an argument. */
 export interface BatonMetrics {
   registry: MetricsRegistry;
   /** Labels: `source` (slack, linear, github), `type` (app_mention, message, slash_command, block_actions…). */
@@ -122,33 +25,156 @@ export interface BatonMetrics {
   runsQueued: Counter;
   /** Labels: `route`. Seconds from the first byte of a request to the end of its response. */
   ackLatency: Histogram;
+  /** Labels: `source`, `reason` (bad_signature, stale, missing_secret, malformed). */
+  webhookRejected: Counter;
+  /** Labels: `origin`. */
+  runsStarted: Counter;
+  /** Labels: `origin`, `outcome` (succeeded, failed, cancelled, needs_input…). */
+  runsFinished: Counter;
+  /** Labels: `origin`, `outcome`. Seconds from a turn's start on a worker to its end. */
+  runDuration: Histogram;
+  /** Turns running in this process. */
+  activeTurns: Gauge;
+  /** Seconds from a request's receipt to a worker starting its turn. */
+  queueWait: Histogram;
+  /** Turns queued and not yet running (read from the store at scrape time). */
+  queueDepth: Gauge;
+  /** Labels: `model`. One per model call. */
+  steps: Counter;
+  /** Labels: `model`, `kind` (input, cached, output). */
+  tokens: Counter;
+  /** Labels: `model`. US dollars. */
+  costUsd: Counter;
+  /** Labels: `model`, `code` (ok or the error code). Seconds per model call. */
+  modelCallDuration: Histogram;
+  /** Labels: `tool`, `code` (ok or the tool's error code). */
+  toolCalls: Counter;
+  /** Labels: `step`, `status`. */
+  middlewareResults: Counter;
+  /** Labels: `provider`, `result` (ok, failed). Seconds to create a sandbox. */
+  sandboxCreate: Histogram;
+  /** Labels: `provider`, `result` (ok, nonzero, timeout, failed). Seconds per sandbox command. */
+  sandboxExec: Histogram;
+  /** Labels: `cached` (true, false), `status`. */
+  environments: Counter;
+  /** Labels: `origin`. Final replies that could not be delivered (yet). */
+  undeliveredFinals: Counter;
 }
 
 const ACK_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 3, 5];
+const CALL_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+const RUN_BUCKETS = [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600];
+const WAIT_BUCKETS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
 
-export function createBatonMetrics(registry: MetricsRegistry = createMetricsRegistry()): BatonMetrics {
+export function createBatonMetrics(
+  registry: MetricsRegistry = createMetricsRegistry(),
+  options: { queueDepth?: () => Promise<number> } = {},
+): BatonMetrics {
+  const counter = (name: string, help: string, labelNames: string[]) =>
+    registry.counter({ name, help, labelNames });
+  const histogram = (name: string, help: string, labelNames: string[], buckets: readonly number[]) =>
+    registry.histogram({ name, help, labelNames, buckets });
+  const queueDepth: Gauge = registry.gauge({
+    name: 'baton_queue_depth',
+    help: 'Turns queued and not yet running.',
+    collect: async () => {
+      if (options.queueDepth) queueDepth.set(await options.queueDepth().catch(() => Number.NaN));
+    },
+  });
   return {
     registry,
-    eventsReceived: registry.counter({
-      name: 'baton_events_received_total',
-      help: 'Events received from a front door, by source and type.',
-    }),
-    duplicates: registry.counter({
-      name: 'baton_events_duplicate_total',
-      help: 'Deliveries dropped because their dedupe key was already claimed.',
-    }),
-    refusals: registry.counter({
-      name: 'baton_requests_refused_total',
-      help: 'Requests answered with a refusal instead of a run, by reason.',
-    }),
-    runsQueued: registry.counter({
-      name: 'baton_runs_queued_total',
-      help: 'Requests enqueued as a new turn (queued) or injected into an active run (injected).',
-    }),
-    ackLatency: registry.histogram({
-      name: 'baton_http_ack_seconds',
-      help: 'Time from request start to response end, by route.',
-      buckets: ACK_BUCKETS,
-    }),
+    eventsReceived: counter(
+      'baton_events_received_total',
+      'Events received from a front door, by source and type.',
+      ['source', 'type'],
+    ),
+    duplicates: counter(
+      'baton_events_duplicate_total',
+      'Deliveries dropped because their dedupe key was already claimed.',
+      ['source'],
+    ),
+    refusals: counter(
+      'baton_requests_refused_total',
+      'Requests answered with a refusal instead of a run, by reason.',
+      ['source', 'reason'],
+    ),
+    runsQueued: counter(
+      'baton_runs_queued_total',
+      'Requests enqueued as a new turn (queued) or injected into an active run (injected).',
+      ['source', 'type'],
+    ),
+    ackLatency: histogram(
+      'baton_http_ack_seconds',
+      'Time from request start to response end, by route.',
+      ['route'],
+      ACK_BUCKETS,
+    ),
+    webhookRejected: counter(
+      'baton_webhook_rejected_total',
+      'Webhook deliveries refused before any work, by source and reason.',
+      ['source', 'reason'],
+    ),
+    runsStarted: counter('baton_runs_started_total', 'Turns a worker started, by origin.', ['origin']),
+    runsFinished: counter('baton_runs_finished_total', 'Turns that ended, by origin and outcome.', [
+      'origin',
+      'outcome',
+    ]),
+    runDuration: histogram(
+      'baton_run_duration_seconds',
+      'Seconds from a turn starting on a worker to its end.',
+      ['origin', 'outcome'],
+      RUN_BUCKETS,
+    ),
+    activeTurns: registry.gauge({ name: 'baton_active_turns', help: 'Turns running in this process.' }),
+    queueWait: histogram(
+      'baton_queue_wait_seconds',
+      'Seconds from receipt of a request to its turn starting.',
+      [],
+      WAIT_BUCKETS,
+    ),
+    queueDepth,
+    steps: counter('baton_agent_steps_total', 'Model calls made by agents, by model.', ['model']),
+    tokens: counter('baton_tokens_total', 'Tokens by model and kind (input, cached, output).', [
+      'model',
+      'kind',
+    ]),
+    costUsd: counter('baton_cost_usd_total', 'Model cost in US dollars, by model.', ['model']),
+    modelCallDuration: histogram(
+      'baton_model_call_seconds',
+      'Seconds per model call, by model and result code.',
+      ['model', 'code'],
+      CALL_BUCKETS,
+    ),
+    toolCalls: counter(
+      'baton_tool_calls_total',
+      'Tool calls, by tool and result code (ok or the error code).',
+      ['tool', 'code'],
+    ),
+    middlewareResults: counter('baton_middleware_results_total', 'Middleware steps, by step and status.', [
+      'step',
+      'status',
+    ]),
+    sandboxCreate: histogram(
+      'baton_sandbox_create_seconds',
+      'Seconds to create a sandbox, by provider and result.',
+      ['provider', 'result'],
+      CALL_BUCKETS,
+    ),
+    sandboxExec: histogram(
+      'baton_sandbox_exec_seconds',
+      'Seconds per sandboxed command, by provider and result.',
+      ['provider', 'result'],
+      CALL_BUCKETS,
+    ),
+    environments: counter(
+      'baton_environments_total',
+      'Environments prepared for turns, by cache hit and status.',
+      ['cached', 'status'],
+    ),
+    undeliveredFinals: counter(
+      'baton_finals_undelivered_total',
+      'Final replies that could not be delivered, by origin.',
+      ['origin'],
+    ),
   };
 }

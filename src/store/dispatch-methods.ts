@@ -18,6 +18,7 @@ export type DispatchMethods = Pick<
   | 'heartbeat'
   | 'finishTurn'
   | 'countsFor'
+  | 'countQueued'
 >;
 
 const UNIQUE_VIOLATION = '23505';
@@ -164,6 +165,13 @@ export function createDispatchMethods(options: {
         queuedAhead: Number(row.queuedAhead),
         queuedAheadForRequester: Number(row.queuedAheadForRequester),
       };
+    },
+
+    async countQueued(): Promise<number> {
+      const { rows } = await sql.query<{ queued: number | string }>(
+        `SELECT count(*) AS queued FROM turns WHERE status = 'queued' AND queued_at IS NOT NULL`,
+      );
+      return Number(rows[0]?.queued ?? 0);
     },
   };
 }

@@ -171,6 +171,8 @@ export interface Store {
     outcome: { status: TurnStatus; error?: string | null },
   ): Promise<boolean>;
   countsFor(turnId: string): Promise<QueueCounts | null>;
+  /** Turns waiting in the queue (the queue-depth gauge). */
+  countQueued(): Promise<number>;
   loadReporterState(turnId: string): Promise<unknown>;
   saveReporterState(turnId: string, state: unknown): Promise<void>;
   claimStatusMessage(turnId: string): Promise<boolean>;

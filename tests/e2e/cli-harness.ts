@@ -26,6 +26,8 @@ export interface CliHarness {
   model: Awaited<ReturnType<typeof startFakeOpenAI>>;
   dataDir: string;
   run(task: string, options?: { json?: boolean }): Promise<CliRun>;
+  /** Any other command (`logs`, `replay`…) with the same environment and working directory. */
+  command(args: string[]): Promise<CliRun>;
   /** Commits on the run's branch since main, oldest first: `sha subject`. */
   branchCommits(branch: string): string[];
   close(): Promise<void>;
@@ -58,31 +60,26 @@ export async function createCliHarness(
     BATON_DATA_DIR: join(data.path, 'data'),
     LOG_LEVEL: 'debug',
   };
+  async function command(args: string[]): Promise<CliRun> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const exitCode = await main([...args, '--config', configPath], {
+      out: (line) => out.push(line),
+      err: (line) => err.push(line),
+      env,
+      cwd: data.path,
+      stdin: new PassThrough(),
+    });
+    return { exitCode, out, err };
+  }
   return {
     repo,
     model,
     dataDir: env.BATON_DATA_DIR,
-    async run(task, runOptions = {}) {
-      const out: string[] = [];
-      const err: string[] = [];
-      const args = [
-        'run',
-        '--repo',
-        repo.path,
-        '--config',
-        configPath,
-        ...(runOptions.json ? ['--json'] : []),
-        task,
-      ];
-      const exitCode = await main(args, {
-        out: (line) => out.push(line),
-        err: (line) => err.push(line),
-        env,
-        cwd: data.path,
-        stdin: new PassThrough(),
-      });
-      return { exitCode, out, err };
+    run(task, runOptions = {}) {
+      return command(['run', '--repo', repo.path, ...(runOptions.json ? ['--json'] : []), task]);
     },
+    command,
     branchCommits(branch) {
       const log = repo.git('log', '--format=%H %s', `main..${branch}`);
       return log ? log.split('\n').reverse() : [];

@@ -21,6 +21,8 @@ export interface BatonProcess {
   pid: number;
   /** The gateway's port, when the process serves HTTP. */
   port?: number;
+  /** A worker-only process's /metrics and /healthz port. */
+  workerPort?: number;
   /** The worker id it claims turns under, as `baton start` names it: `hostname:pid`. */
   workerId: string;
   dataDir: string;
@@ -65,7 +67,7 @@ export async function spawnBaton(options: BatonProcessOptions): Promise<BatonPro
     stderr = (stderr + chunk.toString()).slice(-4_000);
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const ready = await new Promise<{ pid: number; port?: number }>((resolve, reject) => {
+  const ready = await new Promise<{ pid: number; port?: number; workerPort?: number }>((resolve, reject) => {
     let buffered = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
@@ -73,7 +75,7 @@ export async function spawnBaton(options: BatonProcessOptions): Promise<BatonPro
       buffered = lines.pop() ?? '';
       for (const line of lines) {
         if (!line.startsWith('{')) continue;
-        const event = JSON.parse(line) as { event: string; pid: number; port?: number };
+        const event = JSON.parse(line) as { event: string; pid: number; port?: number; workerPort?: number };
         if (event.event === 'ready') resolve(event);
       }
     });
@@ -89,6 +91,7 @@ export async function spawnBaton(options: BatonProcessOptions): Promise<BatonPro
     child,
     pid: ready.pid,
     port: ready.port,
+    workerPort: ready.workerPort,
     workerId: `${hostname()}:${ready.pid}`,
     dataDir: options.dataDir,
     exited,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { SlackEvent } from '@slack/types';
 import { type BatonServer, type ServerRole, startServer } from '../../src/app/compose-server.ts';
 import { readEnvironment } from '../../src/app/environment.ts';
+import type { StartedTelemetry } from '../../src/app/telemetry.ts';
 import { type ConfigInput, parseConfig } from '../../src/config/index.ts';
 import type { RunSummary } from '../../src/dashboard/render.ts';
 import { createLogger } from '../../src/observability/logger.ts';
@@ -96,6 +97,7 @@ export async function createServerHarness(
     extraEnv?: Record<string, string>;
     /** `socket`: only the app-level token (no signing secret), so Slack events arrive over Socket Mode. */
     slackMode?: 'http' | 'socket';
+    telemetry?: StartedTelemetry;
   } = {},
 ): Promise<ServerHarness> {
   const model = await startFakeOpenAI();
@@ -162,6 +164,7 @@ export async function createServerHarness(
     role: options.role ?? 'all',
     log,
     announce: () => undefined,
+    ...(options.telemetry ? { telemetry: options.telemetry } : {}),
   });
   const base = `http://127.0.0.1:${server.port}`;
   const socket = options.slackMode === 'socket';

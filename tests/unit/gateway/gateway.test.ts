@@ -115,7 +115,9 @@ describe('the gateway', () => {
     expect(text).toContain('baton_runs_queued_total{source="slack",type="queued"} 1');
     expect(text).toContain('# TYPE baton_http_ack_seconds histogram');
     expect(text).toContain('baton_http_ack_seconds_count{route="/healthz"} 1');
-    expect(text).toMatch(/baton_http_ack_seconds_bucket\{route="\/healthz",le="\+Inf"\} 1/);
+    expect(text).toMatch(/baton_http_ack_seconds_bucket\{le="\+Inf",route="\/healthz"\} 1/);
+    // prom-client adds the process defaults.
+    expect(text).toContain('# TYPE baton_process_resident_memory_bytes gauge');
   });
 
   it('refuses to let a module register over the paths it serves itself', () => {

@@ -72,6 +72,7 @@ describe('session log (JSONL)', () => {
     const line = formatItemJsonl(item);
     expect(line).not.toContain('\n');
     expect(JSON.parse(line)).toEqual({
+      schemaVersion: 1,
       sequence: 7,
       type: 'status',
       id: 'i1',
