@@ -24,7 +24,16 @@ export function probeBubblewrap(bwrap) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const result = spawnSync(
     bwrap,
-    ['--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent', '--ro-bind', '/', '/', 'true'],
+    [
+      '--unshare-all',
+      '--unshare-user',
+      '--disable-userns',
+      '--die-with-parent',
+      '--ro-bind',
+      '/',
+      '/',
+      'true',
+    ],
     {
       encoding: 'utf8',
       timeout: 10_000,
