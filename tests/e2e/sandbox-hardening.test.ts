@@ -30,6 +30,8 @@ if chmod u+w "$object" 2>/dev/null; then p mirror-chmod succeeded; else p mirror
 p cmdline "$(tr '\0' ' ' < /proc/1/cmdline)"
 p mount-roots "$(awk '{ print $4 }' /proc/self/mountinfo | sort -u | tr '\n' ' ')"
 p etc "$(ls /etc | tr '\n' ' ')"
+# Left for the host to clean up: a file nobody may read in a directory nobody may write.
+mkdir -p "$HOME/locked/inner" && echo left > "$HOME/locked/inner/file" && chmod 000 "$HOME/locked/inner/file" && chmod 500 "$HOME/locked/inner" "$HOME/locked" && p locked made
 echo probes done`;
 
 /** A different uid than the sandbox's own (65532): the non-root Baton maps it inside. */
@@ -100,6 +102,7 @@ function expectNoPrivilege(found: Map<string, string[]>, hostPaths: readonly str
   const cmdline = one('cmdline') ?? '';
   expect(cmdline).toMatch(/^bwrap --info-fd 3 --args 4 -- \/bin\/sh -c /);
   for (const path of hostPaths) expect(cmdline).not.toContain(path);
+  expect(one('locked')).toBe('made');
   expect(one('etc')?.split(' ')).toEqual(
     expect.arrayContaining(['passwd', 'group', 'hosts', 'nsswitch.conf', 'ssl']),
   );
