@@ -76,6 +76,11 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
     processUid: options.processUid ?? process.getuid?.() ?? 0,
   });
   const etc = prepareSandboxEtc(buildSandboxEtc({ user, extra: options.etcExtra }), layout.etc);
+  if (etc.unreadable.length > 0)
+    options.log?.warn(
+      { files: etc.unreadable },
+      'host files under /etc left out of the sandbox: Baton cannot read them',
+    );
   const seccompFilter = loadSeccompFilter();
   const rgPath = options.rgPath ?? bundledRgPath;
   const bindRoots = [layout.workspace('x'), layout.home('x'), layout.mirror('x'), join(layout.etc, 'x')].map(

@@ -159,6 +159,8 @@ export interface PreparedEtc {
   networkDir(): string;
   /** Host files bound live over `networkDir`'s placeholders when the network is on (resolv.conf). */
   networkBinds: readonly string[];
+  /** Host files left out because Baton could not read them (filled while a tree is written). */
+  unreadable: readonly string[];
 }
 
 /**
@@ -174,7 +176,11 @@ function fingerprint(etc: SandboxEtc, placeholders: readonly string[]): string {
     const info = lstatSync(path);
     hash.update(`${path}\0${info.mode}\0${info.size}\0${info.mtimeMs}\0`);
     if (info.isSymbolicLink()) hash.update(readlinkSync(path));
-    else if (info.isDirectory()) for (const name of readdirSync(path).sort()) walk(posix.join(path, name));
+    else if (info.isDirectory()) {
+      let names: string[] = [];
+      readable(() => (names = readdirSync(path)), path, []);
+      for (const name of names.sort()) walk(posix.join(path, name));
+    }
   };
   for (const source of etc.binds) walk(source);
   return hash.digest('hex').slice(0, 16);
@@ -186,7 +192,7 @@ function fingerprint(etc: SandboxEtc, placeholders: readonly string[]): string {
  * host, no dangling link sits in the data directory. Sockets, FIFOs and links that dangle on the
  * host already are left out.
  */
-function copyEntry(source: string, target: string): void {
+function copyEntry(source: string, target: string, unreadable: string[]): void {
   const info = lstatSync(source);
   if (info.isSymbolicLink()) {
     const link = readlinkSync(source);
@@ -194,20 +200,39 @@ function copyEntry(source: string, target: string): void {
     // A link that already dangles on the host (an alternative whose package is gone) is left out.
     if (existsSync(absolute)) symlinkSync(absolute, target);
   } else if (info.isDirectory()) {
+    let names: string[] = [];
+    if (!readable(() => (names = readdirSync(source)), source, unreadable)) return;
     mkdirSync(target, { mode: 0o755 });
-    for (const name of readdirSync(source)) copyEntry(posix.join(source, name), posix.join(target, name));
+    for (const name of names) copyEntry(posix.join(source, name), posix.join(target, name), unreadable);
   } else if (info.isFile()) {
-    copyFileSync(source, target);
+    if (!readable(() => copyFileSync(source, target), source, unreadable)) return;
     chmodSync(target, info.mode & 0o7777);
   }
 }
 
-function writeTree(etc: SandboxEtc, directory: string, placeholders: readonly string[]): void {
+/** Runs a read; a host file Baton may not read (Baton is not root) is listed and left out. */
+function readable(read: () => unknown, path: string, unreadable: string[]): boolean {
+  try {
+    read();
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EACCES') throw error;
+    unreadable.push(path);
+    return false;
+  }
+}
+
+function writeTree(
+  etc: SandboxEtc,
+  directory: string,
+  placeholders: readonly string[],
+  unreadable: string[],
+): void {
   mkdirSync(directory, { mode: 0o755 });
   for (const source of etc.binds) {
     const target = join(directory, posix.relative('/etc', source));
     mkdirSync(posix.dirname(target), { recursive: true, mode: 0o755 });
-    copyEntry(source, target);
+    copyEntry(source, target, unreadable);
   }
   for (const [path, content] of etc.files)
     writeFileSync(join(directory, posix.relative('/etc', path)), content, { mode: 0o644 });
@@ -222,12 +247,13 @@ function writeTree(etc: SandboxEtc, directory: string, placeholders: readonly st
  */
 export function prepareSandboxEtc(etc: SandboxEtc, root: string): PreparedEtc {
   mkdirSync(root, { recursive: true, mode: 0o755 });
+  const unreadable: string[] = [];
   const place = (placeholders: readonly string[]) => {
     const final = join(root, fingerprint(etc, placeholders));
     if (existsSync(final)) return final;
     const temporary = join(root, `.build-${randomBytes(6).toString('hex')}`);
     try {
-      writeTree(etc, temporary, placeholders);
+      writeTree(etc, temporary, placeholders, unreadable);
       try {
         renameSync(temporary, final);
       } catch (error) {
@@ -247,5 +273,6 @@ export function prepareSandboxEtc(etc: SandboxEtc, root: string): PreparedEtc {
       return networkDir;
     },
     networkBinds: etc.networkBinds,
+    unreadable,
   };
 }
