@@ -1,6 +1,7 @@
+import { execFile } from 'node:child_process';
 import { type Stats, statSync } from 'node:fs';
-import { chmod, chown, lchown, lstat, readdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { chmod, chown } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { BatonError } from '../../observability/errors.ts';
 
 /*
@@ -95,28 +96,29 @@ export async function ensureReachable(options: {
 }
 
 /**
- * Gives a tree the host (root) prepared to the sandbox's host uid. lchown: links are not followed;
- * entries already owned are skipped, so a second pass over a mostly owned tree is cheap.
+ * Gives a tree the host (root) prepared to the sandbox's host uid. One `chown -R -h -P` (coreutils):
+ * links are changed themselves and never followed; measured several times faster than walking a
+ * 10,000-file checkout through Node's thread pool, and it runs on the create path of a cold start.
  */
 export async function giveToSandbox(path: string, user: SandboxUser): Promise<void> {
   const drop = user.hostDrop;
   if (!drop) return;
-  const walk = async (entry: string): Promise<void> => {
-    const info = await lstat(entry);
-    if (info.uid !== drop.uid || info.gid !== drop.gid) {
-      await lchown(entry, drop.uid, drop.gid).catch((error: unknown) => {
-        throw new BatonError({
-          code: 'sandbox_chown_failed',
-          message: `cannot hand ${entry} to the sandbox user ${drop.uid}: ${error instanceof Error ? error.message : String(error)}`,
-          hint: 'Baton running as root needs CAP_CHOWN, CAP_SETUID and CAP_SETGID (or run Baton as a non-root user)',
-          cause: error,
-        });
-      });
-    }
-    if (info.isDirectory()) {
-      const names = await readdir(entry);
-      await Promise.all(names.map((name) => walk(join(entry, name))));
-    }
-  };
-  await walk(path);
+  await new Promise<void>((resolve, reject) => {
+    execFile(
+      'chown',
+      ['-R', '-h', '-P', `${drop.uid}:${drop.gid}`, '--', path],
+      { env: { PATH: '/usr/bin:/bin' } },
+      (error, _stdout, stderr) => {
+        if (!error) return resolve();
+        reject(
+          new BatonError({
+            code: 'sandbox_chown_failed',
+            message: `cannot hand ${path} to the sandbox user ${drop.uid}: ${String(stderr).trim() || error.message}`,
+            hint: 'Baton running as root needs CAP_CHOWN, CAP_SETUID and CAP_SETGID (or run Baton as a non-root user)',
+            cause: error,
+          }),
+        );
+      },
+    );
+  });
 }
