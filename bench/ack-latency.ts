@@ -1,216 +1,302 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
-import { App, HTTPReceiver } from '@slack/bolt';
-import { configSchema } from '../src/config/schema.ts';
-import { createGateway, createRouteTable } from '../src/gateway/index.ts';
-import { createSilentLogger } from '../src/observability/logger.ts';
-import { createBatonMetrics } from '../src/observability/metrics.ts';
-import { createIntake } from '../src/runs/intake.ts';
-import { createTurnQueue } from '../src/runs/queue.ts';
-import { openStore } from '../src/store/index.ts';
-import {
-  createSlackTrigger,
-  type Intake,
-  SLACK_EVENTS_PATH,
-  type SubmitResult,
-  type SubmittedRequest,
-} from '../src/triggers/slack/index.ts';
-import { appMentionEvent, type FakeSlack, startFakeSlack } from '../tests/fakes/slack-server.ts';
+import { createPostgresClient } from '../src/store/index.ts';
+import { type FakeSlack, startFakeSlack } from '../tests/fakes/slack-server.ts';
+import type { LoadResult } from './ack-latency-load.ts';
+import { BENCH_TEAM } from './ack-latency-mix.ts';
 import { formatMs, percentile, printFigure } from './stats.ts';
 
+const root = join(import.meta.dirname, '..');
+const serverUrl = process.env.BATON_BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+const WARM_UP_SECONDS = 2;
+
+export type BenchBackend = 'pglite' | 'postgres';
+
 /**
- * Ack latency of Slack events: Baton's gateway + Slack trigger (verify → authorise → resolve repo →
- * durable submit through the real intake on embedded Postgres) against a bare Bolt app whose listener
- * does nothing, same process, same signed events, paced open-loop at `ratePerSecond` on loopback.
- * Figures only: a benchmark does not assert.
+ * Ack latency of Slack events under load, three processes apart: the load generator, Baton's
+ * gateway (`baton start --role gateway`, on embedded PGlite or a Postgres server) and a bare Bolt
+ * app with empty listeners as the baseline. The same mix goes to both (90 % channel chatter in
+ * threads Baton does not own, 10 % mentions), paced open-loop on loopback, bounded in count and
+ * time. Figures only: p50/p95/p99, the ratio to bare Bolt and the errors (connection, non-2xx,
+ * timeouts). A benchmark does not assert.
  */
 export async function benchAckLatency(
-  options: { ratePerSecond?: number; seconds?: number } = {},
+  options: {
+    ratePerSecond?: number;
+    seconds?: number;
+    rounds?: number;
+    backends?: readonly BenchBackend[];
+  } = {},
 ): Promise<void> {
-  const ratePerSecond = options.ratePerSecond ?? 200;
-  const seconds = options.seconds ?? 20;
-  const count = ratePerSecond * seconds;
-  const slack = await startFakeSlack({ teamId: 'T0BENCH' });
-  const bare = await startBareBolt(slack);
+  const rate = Math.min(options.ratePerSecond ?? 200, 1_000);
+  const seconds = Math.min(options.seconds ?? 5, 30);
+  const rounds = Math.min(options.rounds ?? 3, 10);
+  const backends = options.backends ?? ['pglite', 'postgres'];
+  const slack = await startFakeSlack({ teamId: BENCH_TEAM });
+  const children: ChildProcess[] = [];
+  const scratch = mkdtempSync(join(tmpdir(), 'baton-bench-ack-'));
+  let run = 0;
   try {
-    console.log(`${count} signed app_mention events per side at ${ratePerSecond}/s on loopback`);
-    const bareRun = await fire(`${bare.url}${SLACK_EVENTS_PATH}`, slack, 'bare', count, ratePerSecond);
-    printSide('bare Bolt, empty listener', bareRun);
-    for (const intakeKind of ['recording', 'real'] as const) {
-      const baton = await startBaton(slack, intakeKind);
+    console.log(
+      `${rate}/s signed events (90% thread chatter, 10% mentions), ${rounds} rounds of ${seconds} s per side, bare Bolt before each Baton; each side warmed up ${WARM_UP_SECONDS} s first`,
+    );
+    const bare = await spawnReady(children, ['bench/ack-latency-bare.ts'], slackEnvironment(slack));
+    for (const backend of backends) {
+      const database = backend === 'postgres' ? await createBenchSchema() : undefined;
       try {
-        const run = await fire(`${baton.url}${SLACK_EVENTS_PATH}`, slack, intakeKind, count, ratePerSecond);
-        await baton.idle();
-        printSide(`Baton, ${baton.label}`, run);
-        const ratioAt = (fraction: number) =>
-          percentile(run.latencies, fraction) / percentile(bareRun.latencies, fraction);
-        printFigure(
-          '  ratio to bare',
-          { p50: `${ratioAt(0.5).toFixed(2)}x`, p99: `${ratioAt(0.99).toFixed(2)}x` },
-          'p99 <= 1.25x',
-          ratioAt(0.99) <= 1.25,
+        // Bare Bolt first, while no Baton process runs: Baton's work after its acks (status
+        // messages, the queue's upkeep) must not land in the baseline's rounds.
+        await load(slack, bare.url, rate, WARM_UP_SECONDS, ++run);
+        const bareRuns: LoadResult[] = [];
+        for (let round = 0; round < rounds; round += 1)
+          bareRuns.push(await load(slack, bare.url, rate, seconds, ++run));
+        const baton = await spawnBaton(children, slack, join(scratch, backend), database);
+        await load(slack, baton.url, rate, WARM_UP_SECONDS, ++run);
+        const batonRuns: LoadResult[] = [];
+        for (let round = 0; round < rounds; round += 1)
+          batonRuns.push(await load(slack, baton.url, rate, seconds, ++run));
+        const bareResult = pooled(bareRuns);
+        const result = pooled(batonRuns);
+        console.log(`\n${backend}:`);
+        printSide('  bare Bolt (separate process)', bareResult);
+        printSide(
+          `  Baton (${process.env.BATON_BENCH_ROLE === 'all' ? '--role all' : '--role gateway'}) on ${backend}`,
+          result,
         );
-        const perEvent = new Map<string, number>();
-        for (const request of baton.submitted) {
-          const ts = request.origin.kind === 'slack' ? request.origin.messageTs : '';
-          perEvent.set(ts, (perEvent.get(ts) ?? 0) + 1);
-        }
-        const once = perEvent.size === count && [...perEvent.values()].every((times) => times === 1);
+        const ratio = result.p99 / bareResult.p99;
+        const errors = result.errors.connection + result.errors.non2xx + result.errors.timeout;
         printFigure(
-          '  submitted exactly once',
-          { events: String(count), distinct: String(perEvent.size), submits: String(baton.submitted.length) },
-          'every event once',
-          once,
+          `  ${backend}`,
+          {
+            'p99 ratio': `${ratio.toFixed(2)}x`,
+            'p50 ratio': `${(result.p50 / bareResult.p50).toFixed(2)}x`,
+            'per-round p99 ratios': batonRuns
+              .map((batonRun, index) => (batonRun.p99 / (bareRuns[index]?.p99 ?? Number.NaN)).toFixed(2))
+              .join('/'),
+            errors: String(errors),
+          },
+          'p99 <= 1.25x bare, 0 errors',
+          ratio <= 1.25 && errors === 0,
         );
+        await stop(baton.child);
       } finally {
-        await baton.close();
+        await database?.drop();
       }
     }
   } finally {
-    await close(bare.server);
+    for (const child of children) await stop(child);
     await slack.close();
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 
-function printSide(name: string, run: FireResult): void {
+/** Several runs as one: latencies pooled, errors added up. */
+function pooled(runs: readonly LoadResult[]): LoadResult {
+  const latencies = runs.flatMap((result) => result.latencies);
+  const sum = (pick: (result: LoadResult) => number) =>
+    runs.reduce((total, result) => total + pick(result), 0);
+  return {
+    sent: sum((result) => result.sent),
+    ok: sum((result) => result.ok),
+    p50: percentile(latencies, 0.5),
+    p95: percentile(latencies, 0.95),
+    p99: percentile(latencies, 0.99),
+    max: percentile(latencies, 1),
+    errors: {
+      connection: sum((result) => result.errors.connection),
+      non2xx: sum((result) => result.errors.non2xx),
+      timeout: sum((result) => result.errors.timeout),
+    },
+    samples: runs.flatMap((result) => result.samples).slice(0, 5),
+    latencies,
+  };
+}
+
+function printSide(name: string, result: LoadResult): void {
   const figures = [
-    `p50=${formatMs(percentile(run.latencies, 0.5))}`,
-    `p99=${formatMs(percentile(run.latencies, 0.99))}`,
-    `non-2xx=${run.non2xx}`,
-    `sent=${run.latencies.length}`,
+    `p50=${formatMs(result.p50)}`,
+    `p95=${formatMs(result.p95)}`,
+    `p99=${formatMs(result.p99)}`,
+    `max=${formatMs(result.max)}`,
+    `sent=${result.sent}`,
+    `2xx=${result.ok}`,
+    `connection errors=${result.errors.connection}`,
+    `non-2xx=${result.errors.non2xx}`,
+    `timeouts=${result.errors.timeout}`,
   ];
   console.log(`${name}: ${figures.join('  ')}`);
+  for (const sample of result.samples) console.log(`    ${sample}`);
 }
 
-interface FireResult {
-  latencies: number[];
-  non2xx: number;
-}
-
-/** Pre-signs every event (signing is not what is measured), then sends one every 1000/rate ms without waiting. */
-async function fire(
-  url: string,
-  slack: FakeSlack,
-  side: string,
-  count: number,
-  ratePerSecond: number,
-): Promise<FireResult> {
-  const requests = Array.from({ length: count }, (_, index) => {
-    const ts = `${1_700_000_000 + index}.${side === 'bare' ? '000001' : '000002'}`;
-    const envelope = slack.envelope(
-      appMentionEvent({
-        user: 'UBENCH',
-        text: `<@${slack.botUserId}> task ${index}`,
-        channel: 'C0BENCH',
-        ts,
-      }),
-      { eventId: `Ev${side}${index}` },
-    );
-    const body = JSON.stringify(envelope);
-    return { body, headers: { 'content-type': 'application/json', ...slack.signRequest(body) } };
-  });
-  const latencies: number[] = [];
-  let non2xx = 0;
-  const intervalMs = 1000 / ratePerSecond;
-  const started = performance.now();
-  const inflight = requests.map(async (request, index) => {
-    const due = started + index * intervalMs;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const sent = performance.now();
-    const response = await fetch(url, { method: 'POST', headers: request.headers, body: request.body });
-    await response.arrayBuffer();
-    latencies.push(performance.now() - sent);
-    if (response.status < 200 || response.status > 299) non2xx += 1;
-  });
-  await Promise.all(inflight);
-  return { latencies, non2xx };
-}
-
-async function startBareBolt(slack: FakeSlack): Promise<{ url: string; server: Server }> {
-  const receiver = new HTTPReceiver({ signingSecret: slack.signingSecret, processBeforeResponse: true });
-  const app = new App({
-    token: slack.botToken,
-    receiver,
-    clientOptions: { slackApiUrl: slack.apiUrl },
-    deferInitialization: true,
-  });
-  app.event('app_mention', async () => {});
-  await app.init();
-  const server = createServer(receiver.requestListener);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
-
-/** The gateway with the Slack trigger, over S2's intake on embedded Postgres or an in-memory one (trigger cost alone). */
-async function startBaton(slack: FakeSlack, kind: 'recording' | 'real') {
-  const log = createSilentLogger();
-  const config = configSchema.parse({ repos: [{ name: 'acme/web', url: '/srv/acme-web.git' }] });
-  const { store, sql } = await openStore();
-  const queue = createTurnQueue({ sql, log, heartbeatSeconds: config.runs.heartbeatSeconds });
-  if (kind === 'real') await queue.start();
-  const real = createIntake({
-    store,
-    queue,
-    config: config.runs,
-    branchPrefix: config.git.branchPrefix,
-    log,
-  });
-  const claimed = new Set<string>();
-  const claimInMemory = (request: SubmittedRequest): SubmitResult => {
-    if (request.dedupeKeys.some((key) => claimed.has(key))) return { type: 'duplicate' };
-    for (const key of request.dedupeKeys) claimed.add(key);
-    return { type: 'queued', turnId: 't', threadId: 't', position: 0 };
-  };
-  const submitted: SubmittedRequest[] = [];
-  // Both record what was accepted; `real` passes every call through to the durable intake.
-  const intake: Intake = {
-    async submit(request) {
-      const result = kind === 'real' ? await real.submit(request) : claimInMemory(request);
-      if (result.type !== 'duplicate') submitted.push(request);
-      return result;
-    },
-    cancel: (target, by) => real.cancel(target, by),
-  };
-  const metrics = createBatonMetrics();
-  const trigger = createSlackTrigger({
-    config,
-    botToken: slack.botToken,
-    signingSecret: slack.signingSecret,
-    apiUrl: slack.apiUrl,
-    intake,
-    store,
-    log,
-    metrics,
-    afterSubmit: () => {},
-  });
-  await trigger.start();
-  const routes = createRouteTable();
-  if (trigger.requestListener) routes.register(SLACK_EVENTS_PATH, trigger.requestListener);
-  const gateway = createGateway({ port: 0, host: '127.0.0.1', log, routes, metrics, readiness: {} });
-  const port = await gateway.start();
+function slackEnvironment(slack: FakeSlack): Record<string, string> {
   return {
-    url: `http://127.0.0.1:${port}`,
-    label:
-      kind === 'real'
-        ? 'real intake (embedded PGlite + pg-boss)'
-        : 'in-memory intake (trigger and gateway only)',
-    submitted,
-    idle: () => trigger.idle(),
-    async close() {
-      await trigger.stop();
-      await gateway.stop({ graceMs: 500 });
-      if (kind === 'real') await queue.stop();
-      await store.close();
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: slack.signingSecret,
+    SLACK_API_URL: slack.apiUrl,
+  };
+}
+
+/** One run of the load generator in its own process; its JSON line is the result. */
+async function load(slack: FakeSlack, url: string, rate: number, seconds: number, run: number) {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'bench/ack-latency-load.ts',
+      `${url}/slack/events`,
+      String(rate),
+      String(seconds),
+      String(run),
+    ],
+    {
+      cwd: root,
+      env: { PATH: process.env.PATH, ...slackEnvironment(slack), BENCH_BOT_USER: slack.botUserId },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`the load generator exited with ${code}`);
+  return JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as LoadResult;
+}
+
+/** Starts a child that prints `{"event":"ready","port":N}`; kills it and fails after 60 s without one. */
+async function spawnReady(children: ChildProcess[], args: string[], environment: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH, ...environment },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${args[0]} was not ready within 60 s`)), 60_000);
+    child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code} before it was ready`)));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const message = safeParse(line);
+      if (message?.event === 'ready' && typeof message.port === 'number') {
+        clearTimeout(timer);
+        resolve(message.port);
+      }
+    });
+  });
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+/** `baton start --role gateway` as an operator runs it: environment, a config file, its own data dir. */
+async function spawnBaton(
+  children: ChildProcess[],
+  slack: FakeSlack,
+  dataDir: string,
+  database?: { url: string; schema: string },
+) {
+  const configPath = join(dataDir, 'baton.yaml');
+  const port = await freePort();
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  // On the server, the queue goes to a schema of the benchmark's own too.
+  const queue = database ? `runs:\n  queueSchema: ${database.schema}_boss\n` : '';
+  writeFileSync(configPath, `repos:\n  - name: acme/web\n    url: /srv/acme-web.git\n${queue}`);
+  // BATON_BENCH_PROFILE_DIR: a CPU profile of the gateway process, written when it stops.
+  const profile = process.env.BATON_BENCH_PROFILE_DIR;
+  const nodeOptions = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  // BATON_BENCH_ROLE=all: what `npm start` runs (the worker then also takes the mentions' turns).
+  const role = process.env.BATON_BENCH_ROLE === 'all' ? 'all' : 'gateway';
+  const child = spawn(process.execPath, [...nodeOptions, 'src/cli/baton.mjs', 'start', '--role', role], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      HOME: dataDir,
+      ...slackEnvironment(slack),
+      BATON_CONFIG: configPath,
+      BATON_DATA_DIR: dataDir,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      ...(database ? { DATABASE_URL: database.url } : {}),
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.push(child);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`baton start exited with ${child.exitCode}:\n${stderr}`);
+    const ready = await fetch(`${url}/readyz`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ready) break;
+    if (Date.now() > deadline) throw new Error(`baton start was not ready within 60 s:\n${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return { child, url };
+}
+
+/** A schema of the benchmark's own on the server, dropped afterwards. */
+async function createBenchSchema() {
+  const admin = createPostgresClient({ connectionString: serverUrl, maxConnections: 1 });
+  const schema = `baton_bench_${process.pid}_${Date.now()}`;
+  await admin.exec(`CREATE SCHEMA ${schema}`);
+  const url = new URL(serverUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    url: url.toString(),
+    schema,
+    async drop() {
+      await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.exec(`DROP SCHEMA IF EXISTS ${schema}_boss CASCADE`);
+      await admin.close();
     },
   };
 }
 
-const close = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function safeParse(line: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const [rate, seconds] = process.argv.slice(2).map(Number);
-  await benchAckLatency({ ratePerSecond: rate || undefined, seconds: seconds || undefined });
+  const [rate, seconds, backend, rounds] = process.argv.slice(2);
+  await benchAckLatency({
+    ratePerSecond: Number(rate) || undefined,
+    seconds: Number(seconds) || undefined,
+    rounds: Number(rounds) || undefined,
+    backends: backend === 'pglite' || backend === 'postgres' ? [backend] : undefined,
+  });
 }

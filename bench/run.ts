@@ -1,4 +1,5 @@
 import { benchAckLatency } from './ack-latency.ts';
+import { benchEnvironmentReady } from './environment-ready.ts';
 import { benchGrepTool } from './grep-tool.ts';
 import { benchLoopOverhead } from './loop-overhead.ts';
 import { benchMentionLatency } from './mention-latency.ts';
@@ -16,6 +17,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   'ack-latency': () => benchAckLatency(),
   throughput: benchThroughput,
   'mention-latency': benchMentionLatency,
+  'environment-ready': benchEnvironmentReady,
   'tracing-overhead': benchTracingOverhead,
 };
 

@@ -54,12 +54,58 @@ function packageScripts(packageJson: string | undefined): Record<string, string>
   }
 }
 
+/**
+ * Script names that mean the same step when the plain `lint` / `test` script is absent, in tiers:
+ * a name that says the step (`check:lint`) wins over a general one (`check`); two in one tier are
+ * ambiguous.
+ */
+const SCRIPT_TIERS: Record<CheckKind, readonly (readonly string[])[]> = {
+  lint: [
+    ['lint:check', 'check:lint', 'lint:all'],
+    ['check', 'typecheck', 'type-check', 'check-types'],
+  ],
+  test: [
+    ['test:unit', 'test:all'],
+    ['tests', 'unit', 'spec'],
+  ],
+};
+const SCRIPT_VARIANTS: Record<CheckKind, readonly string[]> = {
+  lint: SCRIPT_TIERS.lint.flat(),
+  test: SCRIPT_TIERS.test.flat(),
+};
+
 function fromPackageJson(kind: CheckKind, files: ProjectFiles): CommandDetection | undefined {
-  const script = packageScripts(files.packageJson)[kind];
-  if (script === undefined || script.trim() === '') return undefined;
-  if (kind === 'test' && NPM_PLACEHOLDER_TEST.test(script)) return undefined;
-  const command = kind === 'test' ? 'npm test' : 'npm run lint';
-  return { type: 'found', command, source: 'package.json', reason: `package.json has a "${kind}" script` };
+  const scripts = packageScripts(files.packageJson);
+  const script = scripts[kind];
+  const usable = (name: string) => {
+    const body = scripts[name];
+    return (
+      body !== undefined &&
+      body.trim() !== '' &&
+      !(name.startsWith('test') && NPM_PLACEHOLDER_TEST.test(body))
+    );
+  };
+  if (script !== undefined && usable(kind)) {
+    const command = kind === 'test' ? 'npm test' : 'npm run lint';
+    return { type: 'found', command, source: 'package.json', reason: `package.json has a "${kind}" script` };
+  }
+  const variants =
+    SCRIPT_TIERS[kind].map((tier) => tier.filter(usable)).find((tier) => tier.length > 0) ?? [];
+  if (variants.length === 1 && variants[0]) {
+    const name = variants[0];
+    return {
+      type: 'found',
+      command: `npm run ${name}`,
+      source: 'package.json',
+      reason: `package.json has no "${kind}" script; "${name}" is its only ${kind} script`,
+    };
+  }
+  if (variants.length > 1)
+    return {
+      type: 'none',
+      reason: `package.json has no "${kind}" script and several that could be one (${variants.join(', ')}); set repos[].${kind} to the command to run`,
+    };
+  return undefined;
 }
 
 function fromMakefile(kind: CheckKind, files: ProjectFiles): CommandDetection | undefined {
@@ -102,11 +148,13 @@ function fromPyproject(kind: CheckKind, files: ProjectFiles): CommandDetection |
 }
 
 function detectFromFiles(kind: CheckKind, files: ProjectFiles): CommandDetection {
-  const found = fromPackageJson(kind, files) ?? fromMakefile(kind, files) ?? fromPyproject(kind, files);
+  const fromScripts = fromPackageJson(kind, files);
+  if (fromScripts?.type === 'found') return fromScripts;
+  const found = fromMakefile(kind, files) ?? fromPyproject(kind, files) ?? fromScripts;
   if (found) return found;
   return {
     type: 'none',
-    reason: `no ${kind} command configured or found (looked for a "${kind}" script in package.json, a "${kind}" target in the Makefile, ${kind === 'lint' ? 'ruff' : 'pytest'} in pyproject.toml)`,
+    reason: `no ${kind} command configured or found (looked for a "${kind}" script or one of ${SCRIPT_VARIANTS[kind].join(', ')} in package.json, a "${kind}" target in the Makefile, ${kind === 'lint' ? 'ruff' : 'pytest'} in pyproject.toml); set repos[].${kind} to run one`,
   };
 }
 

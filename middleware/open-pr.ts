@@ -89,7 +89,12 @@ export async function renderPullRequestBody(
   const body = renderTemplate(template, {
     workflow_warning: warning,
     summary: why && why !== summary ? `${why}\n\n${summary}` : why || summary,
-    checks: describeChecks(context.previous),
+    checks: [
+      context.environment ? `- **${context.environment.replace(/^environment: /, 'environment**: ')}` : '',
+      describeChecks(context.previous),
+    ]
+      .filter(Boolean)
+      .join('\n'),
     request: describeRequest(context),
     fixes: request.linearIssueKey ? `Fixes ${request.linearIssueKey}` : '',
     run: request.runUrl ? `[Baton run](${request.runUrl})` : '',

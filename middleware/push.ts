@@ -14,9 +14,10 @@ export function createPushMiddleware(): Middleware {
       try {
         const published = await context.host.publish();
         if (!published) return { status: 'skipped', summary: 'No commits to push.' };
+        const verb = published.alreadyPushed ? 'Already pushed' : 'Pushed';
         return {
           status: 'passed',
-          summary: `Pushed ${context.branch} (${published.commit.slice(0, 12)}) to ${published.location}`,
+          summary: `${verb} ${context.branch} (${published.commit.slice(0, 12)}) to ${published.location}`,
           commit: published.commit,
           url: published.location,
         };

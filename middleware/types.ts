@@ -32,6 +32,12 @@ export interface PullRequestService {
     title: string;
     body: string;
   }): Promise<{ number: number; url: string; created: boolean }>;
+  /** The open pull request from `head` (found with `owner:head`), or null when there is none. */
+  findOpenPullRequest(input: {
+    repo: string;
+    head: string;
+    base: string;
+  }): Promise<{ number: number; url: string } | null>;
 }
 
 /** Where the request came from, for the pull request body and the final reply. */
@@ -49,8 +55,11 @@ export interface RequestInfo {
 
 /** What only the host can do for a step: push with its credentials, talk to GitHub. */
 export interface MiddlewareHost {
-  /** Exports the sandbox's commits and pushes the branch; null when there is nothing to push. */
-  publish(): Promise<{ location: string; commit: string } | null>;
+  /**
+   * Pushes the branch's commits; null when the branch has no commits beyond its base. A branch
+   * the remote already has at the same commit (a resumed turn) is not pushed again: `alreadyPushed`.
+   */
+  publish(): Promise<{ location: string; commit: string; alreadyPushed?: boolean } | null>;
   /** Present when the repository is on GitHub. */
   pullRequests?: PullRequestService;
   request: RequestInfo;
@@ -65,6 +74,8 @@ export interface MiddlewareContext {
   finish: FinishPayload;
   git: GitConfig;
   requester?: string;
+  /** The run's environment line (`environment: ready from cache (0.2 s)`), for the PR body. */
+  environment?: string;
   /** Results of the steps that already ran in this pass. */
   previous: readonly StepRecord[];
   log: Logger;

@@ -23,6 +23,8 @@ export interface SubagentRunnerOptions {
   provider: SandboxProvider;
   /** How the writer's own workspace is made: the parent's repository and base, on a scratch branch. */
   writerSandboxOptions: () => SandboxCreateOptions;
+  /** Gives the writer's workspace the run's environment (from the cache, as a rule) before it works. */
+  prepareWriter?: (sandbox: Sandbox) => Promise<void>;
   /** The subagent's steps also count against the parent turn's budgets. */
   meter: UsageMeter;
   budgets: BudgetsConfig;
@@ -37,6 +39,7 @@ export function createSubagentRunner(options: SubagentRunnerOptions) {
     if (request.kind === 'explore') return runChild(options, request, options.parentContext.sandbox, signal);
     const sandbox = await options.provider.create({ ...options.writerSandboxOptions(), signal });
     try {
+      await options.prepareWriter?.(sandbox);
       const result = await runChild(options, request, sandbox, signal);
       const patch = await collectPatch(sandbox);
       return { ...result, patch };

@@ -9,6 +9,7 @@ import { createBatonMetrics } from '../observability/metrics.ts';
 import { redactSecrets } from '../observability/redact.ts';
 import { defaultTracer } from '../observability/tracing.ts';
 import { createIntake, type Intake, type SubmitResult } from '../runs/intake.ts';
+import { createKnownThreads } from '../runs/known-threads.ts';
 import type { TurnQueue } from '../runs/queue.ts';
 import type { QueuedRequest } from '../runs/queued-request.ts';
 import type { SqlClient } from '../store/sql-client.ts';
@@ -55,15 +56,23 @@ export function composeGateway(options: GatewayCompositionOptions): GatewayCompo
   const telemetry = options.telemetry ?? { tracer: defaultTracer(), metrics: createBatonMetrics() };
   const { metrics } = telemetry;
   const routes = createRouteTable();
-  const intake = instrumentIntake(
-    createIntake({
-      store,
-      queue: options.queue,
-      config: config.runs,
-      branchPrefix: config.git.branchPrefix,
-      log,
-    }),
-    telemetry,
+  // Channel chatter in threads Baton does not own is answered from memory, with no statement.
+  const knownThreads = createKnownThreads({
+    sql: options.sql,
+    authoritative: options.sql.kind === 'pglite',
+    prefix: 'slack:',
+  });
+  const intake = knownThreads.wrap(
+    instrumentIntake(
+      createIntake({
+        store,
+        queue: options.queue,
+        config: config.runs,
+        branchPrefix: config.git.branchPrefix,
+        log,
+      }),
+      telemetry,
+    ),
   );
 
   /** After the ack: the requester sees at once that Baton has the request (👀 and a status message). */
@@ -85,7 +94,7 @@ export function composeGateway(options: GatewayCompositionOptions): GatewayCompo
       appToken: secrets.slackAppToken,
       apiUrl: environment.slackApiUrl,
       intake,
-      store,
+      store: knownThreads,
       log: log.child({ component: 'slack-trigger' }),
       metrics,
       afterSubmit,

@@ -6,6 +6,7 @@ import {
   createGitHubClient,
   createGitHubPublisher,
   createGitHubPullRequests,
+  createGitHubRemoteBranchReader,
   type GitHubClient,
   repoAuthFor,
 } from '../integrations/github/index.ts';
@@ -14,8 +15,8 @@ import { createSlackWebClient } from '../integrations/slack/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import { slackSpanName, tracedFetch, traceMethods } from '../observability/traced-clients.ts';
 import type { Tracer } from '../observability/tracing.ts';
-import { createLocalPublisher } from '../runs/publish-local.ts';
-import type { Publisher } from '../runs/turn-dependencies.ts';
+import { createLocalPublisher, createLocalRemoteBranchReader } from '../runs/publish-local.ts';
+import type { Publisher, RemoteBranchReader } from '../runs/turn-dependencies.ts';
 import type { Environment } from './environment.ts';
 
 const DEFAULT_GITHUB_API = 'https://api.github.com';
@@ -28,11 +29,14 @@ export interface Integrations {
     webHost: string;
     pullRequests: PullRequestService;
     publisher: Publisher;
+    remoteBranch: RemoteBranchReader;
     repoAuth: (repo: string) => Promise<{ username: string; password: string }>;
   };
   linear?: LinearClient;
   /** Pushes a repository on GitHub with the App's token; any other (a path, another host) as it is. */
   publish: Publisher;
+  /** Reads a branch on its remote: GitHub's API for repositories there, `git ls-remote` for others. */
+  remoteBranch: RemoteBranchReader;
   isGitHubRepo(repo: RepoConfig): boolean;
 }
 
@@ -90,7 +94,15 @@ export function composeIntegrations(options: {
       fetch: githubFetch,
       log: githubLog,
     });
-    const client = createGitHubClient({ auth, apiUrl, log: githubLog, fetch: githubFetch });
+    const client = createGitHubClient({
+      auth,
+      apiUrl,
+      log: githubLog,
+      serverErrorRetries: config.github.serverErrorRetries,
+      retryUnitMs: config.github.retryUnitMs,
+      writeIntervalMs: config.github.writeIntervalMs,
+      fetch: githubFetch,
+    });
     github = {
       client,
       webHost,
@@ -102,6 +114,7 @@ export function composeIntegrations(options: {
         hostEnv: environment.host,
         log: githubLog,
       }),
+      remoteBranch: createGitHubRemoteBranchReader({ client }),
       repoAuth: repoAuthFor(auth),
     };
   }
@@ -113,11 +126,14 @@ export function composeIntegrations(options: {
     }
   };
   const local = createLocalPublisher({ dataDir: options.dataDir, log });
+  const localRemote = createLocalRemoteBranchReader({ hostEnv: environment.host });
   return {
     slack,
     github,
     linear,
     isGitHubRepo,
     publish: (input) => (github && isGitHubRepo(input.repo) ? github.publisher(input) : local(input)),
+    remoteBranch: (input) =>
+      github && isGitHubRepo(input.repo) ? github.remoteBranch(input) : localRemote(input),
   };
 }

@@ -14,9 +14,15 @@ import {
 import type { Logger } from '../observability/logger.ts';
 import type { Item } from '../runs/items.ts';
 import type { Publisher, TurnDependencies } from '../runs/run-turn.ts';
+import {
+  type BuildLocks,
+  createPostgresBuildLocks,
+  createProcessBuildLocks,
+} from '../sandbox/environment/build-locks.ts';
 import { createLocalSandboxProvider } from '../sandbox/index.ts';
 import type { SandboxProvider } from '../sandbox/types.ts';
 import { openStore } from '../store/index.ts';
+import type { SqlClient } from '../store/sql-client.ts';
 import type { Store } from '../store/types.ts';
 import { createToolRegistry } from '../tools/registry.ts';
 import type { Environment } from './environment.ts';
@@ -32,7 +38,10 @@ export interface RunnerOptions {
   publish: Publisher;
   /** A store the caller already opened (the server shares it with the queue); else one is opened. */
   store?: Store;
+  /** The store's SQL client when the caller opened it: on a Postgres server it makes environment builds single-flight across workers. */
+  sql?: SqlClient;
   pullRequestsFor?: TurnDependencies['pullRequestsFor'];
+  remoteBranch?: TurnDependencies['remoteBranch'];
   repoAuthFor?: TurnDependencies['repoAuthFor'];
   onItem?: (item: Item) => void;
   /** Seams for tests: a provider or fetch other than the defaults. */
@@ -59,10 +68,14 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
   const instrumented = <T>(part: T, decorate: (part: T, telemetry: Telemetry) => T): T =>
     options.telemetry ? decorate(part, options.telemetry) : part;
   const dataDir = resolve(options.cwd, environment.dataDir ?? config.sandbox.dataDir);
-  const ownStore = options.store
+  const opened = options.store
     ? undefined
-    : (await openStore({ databaseUrl: environment.databaseUrl, dataDir: resolve(dataDir, 'db') })).store;
+    : await openStore({ databaseUrl: environment.databaseUrl, dataDir: resolve(dataDir, 'db') });
+  const ownStore = opened?.store;
   const store = options.store ?? (ownStore as Store);
+  const sql = options.sql ?? opened?.sql;
+  const buildLocks: BuildLocks =
+    sql?.kind === 'postgres' ? createPostgresBuildLocks(sql) : createProcessBuildLocks();
   const localProvider = options.provider
     ? undefined
     : createLocalSandboxProvider({
@@ -73,6 +86,12 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
         uid: config.sandbox.uid,
         gid: config.sandbox.gid,
         etcExtra: config.sandbox.etcExtra,
+        environment: {
+          setupAllowHosts: config.sandbox.setupAllowHosts,
+          setupTimeoutMs: config.sandbox.setupTimeoutMs,
+          environmentCacheMb: config.sandbox.environmentCacheMb,
+          locks: buildLocks,
+        },
       });
   const provider = instrumented(options.provider ?? (localProvider as SandboxProvider), instrumentProvider);
   const model = instrumented(
@@ -111,6 +130,7 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
     prompts: await loadPrompts(),
     publish: options.publish,
     pullRequestsFor: options.pullRequestsFor,
+    remoteBranch: options.remoteBranch,
     repoAuthFor: options.repoAuthFor,
     log,
     fetch: options.fetch,

@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import type { Config } from '../config/schema.ts';
+import type { Config, RepoConfig } from '../config/schema.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createTurnQueue } from '../runs/queue.ts';
+import { createEnvironmentPrebuilder } from '../sandbox/environment/prepare-repo.ts';
 import { openStore } from '../store/index.ts';
 import { composeGateway } from './compose-gateway.ts';
 import { composeIntegrations } from './compose-integrations.ts';
@@ -47,10 +48,17 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
   const { store, sql } = await openStore({
     databaseUrl: environment.databaseUrl,
     dataDir: resolve(dataDir, 'db'),
+    // Embedded PGlite on a worker thread: its statements must not hold up the gateway's acks.
+    offThread: true,
   });
-  const queue = createTurnQueue({ sql, log, heartbeatSeconds: config.runs.heartbeatSeconds });
+  const queue = createTurnQueue({
+    sql,
+    log,
+    heartbeatSeconds: config.runs.heartbeatSeconds,
+    schema: config.runs.queueSchema,
+  });
   await queue.start();
-  const secrets = secretValues(environment);
+  const secrets = secretValues(environment, config);
   const telemetry =
     options.telemetry ?? startTelemetry(environment, { queueDepth: () => store.countQueued() });
   const integrations = composeIntegrations({
@@ -61,7 +69,14 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
     fetch: options.fetch,
     tracer: telemetry.tracer,
   });
-  const reporterFor = createReporterFactory({ config, integrations, store, secrets, log });
+  const reporterFor = createReporterFactory({
+    config,
+    integrations,
+    store,
+    secrets,
+    log,
+    metrics: telemetry.metrics,
+  });
   const stops: (() => Promise<void>)[] = [];
   let port: number | undefined;
 
@@ -73,7 +88,9 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
       environment,
       log,
       store,
+      sql,
       publish: integrations.publish,
+      remoteBranch: integrations.remoteBranch,
       pullRequestsFor: (repo) =>
         integrations.isGitHubRepo(repo) ? integrations.github?.pullRequests : undefined,
       repoAuthFor: async (repo) =>
@@ -97,7 +114,20 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
     });
     await worker.start();
     options.announce(`Worker: on (${config.runs.workerConcurrency} runs at a time)`);
+    const prebuilder =
+      config.sandbox.prebuildIntervalMs > 0 && config.repos.length > 0
+        ? createEnvironmentPrebuilder({
+            provider: runner.deps.provider,
+            repos: () => config.repos,
+            authFor: (repo) => runner.deps.repoAuthFor?.(repo as RepoConfig) ?? Promise.resolve(undefined),
+            limits: config.sandbox,
+            intervalMs: config.sandbox.prebuildIntervalMs,
+            log: log.child({ role: 'prebuild' }),
+          })
+        : undefined;
+    prebuilder?.start();
     stops.push(async () => {
+      await prebuilder?.stop();
       await worker.stop();
       await runner.close();
     });

@@ -64,6 +64,13 @@ export function composeWorker(options: WorkerCompositionOptions): Worker {
       resumed,
       lostOwnership: () => runAbortCodeOf(signal) === 'run_claim_lost',
       claimFinish: (status, error) => options.store.finishTurn(turn.id, options.workerId, { status, error }),
+      // Owed from here: if this process dies before the reply is confirmed, a worker's sweep sends it.
+      recordFinal: (outcome) =>
+        options.store.recordFinal(turn.id, {
+          origin: request.origin.kind,
+          outcome,
+          dueAt: new Date(Date.now() + config.runs.finals.leaseSeconds * 1000).toISOString(),
+        }),
       requestInfo: {
         threadKey: thread.key,
         requester: request.requester.name ?? request.requester.id,
@@ -96,10 +103,29 @@ export function composeWorker(options: WorkerCompositionOptions): Worker {
           ),
         );
     },
+    redeliverFinals: () => redeliverFinals(options),
+    finalsSweepMs: config.runs.finals.sweepMs,
     config: config.runs,
     workerId: options.workerId,
     log,
   });
+}
+
+/**
+ * The finals that are due (a post that failed, or a process that died mid-post) go out again
+ * through their origin's reporter, which claims, looks for the reply already posted, and posts.
+ */
+async function redeliverFinals(options: WorkerCompositionOptions): Promise<void> {
+  for (const due of await options.store.listDueFinals({ limit: 20 })) {
+    try {
+      const turn = await options.store.getTurn(due.turnId);
+      if (!turn) continue;
+      const request = queuedRequestOf(turn.id, turn.request);
+      await options.reporterFor(request, turn.id).finish(due.outcome as RunOutcome);
+    } catch (error) {
+      options.log.warn({ turnId: due.turnId, error: describeError(error) }, 'final-redelivery-failed');
+    }
+  }
 }
 
 function refusal(summary: string): RunOutcome {

@@ -12,7 +12,8 @@ export interface Environment {
   port?: number;
   slackApiUrl?: string;
   githubApiUrl?: string;
-  githubAppId?: number;
+  /** The App's numeric id, or its Client ID (`Iv23…`). */
+  githubAppId?: number | string;
   linearApiUrl?: string;
   /** OTLP/HTTP endpoint; tracing is off without it. The SDK reads the other `OTEL_*` variables itself. */
   otlpEndpoint?: string;
@@ -46,7 +47,7 @@ export function readEnvironment(env: Record<string, string | undefined>): Enviro
     port: nonEmpty(env.PORT) ? Number(env.PORT) : undefined,
     slackApiUrl: nonEmpty(env.SLACK_API_URL),
     githubApiUrl: nonEmpty(env.GITHUB_API_URL),
-    githubAppId: nonEmpty(env.GITHUB_APP_ID) ? Number(env.GITHUB_APP_ID) : undefined,
+    githubAppId: appIdOf(nonEmpty(env.GITHUB_APP_ID)),
     linearApiUrl: nonEmpty(env.LINEAR_API_URL),
     otlpEndpoint:
       nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) ?? nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT),
@@ -55,7 +56,29 @@ export function readEnvironment(env: Record<string, string | undefined>): Enviro
   };
 }
 
-/** The secret values to mask in every output. */
-export function secretValues(environment: Environment): string[] {
-  return Object.values(environment.secrets).filter((value): value is string => typeof value === 'string');
+/**
+ * The secret values to mask in every output: Baton's own, and the host variables named as setup
+ * secrets (`repos[].setupSecrets`, e.g. NPM_TOKEN) when the configuration is given.
+ */
+export function secretValues(
+  environment: Environment,
+  config?: { repos: readonly { setupSecrets?: readonly string[] }[] },
+): string[] {
+  const own = Object.values(environment.secrets).filter(
+    (value): value is string => typeof value === 'string',
+  );
+  const setup = (config?.repos ?? []).flatMap((repo) =>
+    (repo.setupSecrets ?? []).flatMap((name) => {
+      const value = environment.host[name];
+      return value ? [value] : [];
+    }),
+  );
+  return [...new Set([...own, ...setup])];
+}
+
+/** A numeric App id stays a number; anything else (a Client ID, `Iv23…`) is kept as it is. */
+function appIdOf(value: string | undefined): number | string | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  return /^\d+$/.test(trimmed) ? Number(trimmed) : trimmed;
 }

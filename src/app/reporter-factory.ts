@@ -3,9 +3,11 @@ import { createGitHubReporter } from '../integrations/github/reporter.ts';
 import { createLinearReporter } from '../integrations/linear/index.ts';
 import { createSlackReporter, type SlackReporter } from '../integrations/slack/index.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { BatonMetrics } from '../observability/metrics.ts';
+import type { FinalDeliveryResult } from '../runs/deliver-once.ts';
 import type { QueuedRequest } from '../runs/queued-request.ts';
 import type { Reporter } from '../runs/reporter.ts';
-import { reporterStateFor } from '../store/index.ts';
+import { finalLedgerFor, reporterStateFor } from '../store/index.ts';
 import type { Store } from '../store/types.ts';
 import type { Integrations } from './compose-integrations.ts';
 
@@ -18,6 +20,8 @@ export interface ReporterFactoryOptions {
   store: Store;
   secrets: readonly string[];
   log: Logger;
+  /** Counts final replies that could not be delivered (yet), by origin. */
+  metrics?: BatonMetrics;
 }
 
 /** Picks the reporter for a request's origin: its thread, issue or pull request. */
@@ -27,6 +31,15 @@ export function createReporterFactory(options: ReporterFactoryOptions) {
     config.server.publicBaseUrl
       ? `${config.server.publicBaseUrl.replace(/\/$/, '')}/runs/${turnId}`
       : undefined;
+  const policy = { ...config.runs.finals };
+  const finalsFor = (turnId: string, origin: string) => ({
+    finals: finalLedgerFor(store, turnId, { origin, policy }),
+    // Each failed attempt counts (retried or given up); given-up finals are listed by the store.
+    onFinalResult: (result: FinalDeliveryResult) => {
+      if (result === 'retrying' || result === 'undelivered')
+        options.metrics?.undeliveredFinals.inc({ origin });
+    },
+  });
   return (request: QueuedRequest, turnId: string): TurnReporter => {
     const origin = request.origin;
     switch (origin.kind) {
@@ -36,7 +49,8 @@ export function createReporterFactory(options: ReporterFactoryOptions) {
           client: integrations.slack,
           origin,
           turnId,
-          state: reporterStateFor(store, turnId),
+          state: reporterStateFor(store, turnId, undefined, { origin: 'slack', policy }),
+          onFinalResult: finalsFor(turnId, 'slack').onFinalResult,
           publicBaseUrl: config.server.publicBaseUrl,
           statusRefreshMs: config.slack.statusRefreshMs,
           secrets: options.secrets,
@@ -51,6 +65,8 @@ export function createReporterFactory(options: ReporterFactoryOptions) {
           config: config.linear,
           secrets: options.secrets,
           log,
+          turnId,
+          ...finalsFor(turnId, 'linear'),
         });
       case 'github': {
         const github = integrations.github;
@@ -65,6 +81,8 @@ export function createReporterFactory(options: ReporterFactoryOptions) {
           mention: config.github.mention,
           runUrl,
           log,
+          turnId,
+          ...finalsFor(turnId, 'github'),
         });
       }
       case 'cli':

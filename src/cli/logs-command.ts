@@ -39,7 +39,7 @@ export async function runLogsCommand(
   try {
     const turn = await store.getTurn(args.turnId);
     if (!turn) throw new BatonError({ code: 'turn_not_found', message: `no turn ${args.turnId}` });
-    const secrets = secretValues(environment);
+    const secrets = secretValues(environment, config);
     if (!args.follow) {
       const text = await exportTurnJsonl(store, args.turnId, secrets);
       if (text) io.out(text.trimEnd());

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { describeError } from '../observability/errors.ts';
 import { runDoctorCommand } from './doctor-command.ts';
+import { runCacheCommand, runPrepareCommand } from './environment-commands.ts';
 import { runLogsCommand } from './logs-command.ts';
 import { runReplayCommand } from './replay-command.ts';
 import { runRunCommand } from './run-command.ts';
@@ -16,6 +17,10 @@ Usage:
                                    summary, branch and commit (exit 0 only when committed and checks pass)
       --json                       print every item of the run as a JSON line instead
       --config <file>              configuration file (default: config/baton.yaml, or $BATON_CONFIG)
+  baton prepare <repo>             build the environment (dependencies) of a repository's default
+                                   branch now, so the next run starts from the cache
+  baton cache ls | prune [--all]   the environment cache: list it, or trim it to
+                                   sandbox.environmentCacheMb (--all: empty it)
   baton doctor                     check configuration, system prerequisites and endpoints
   baton logs <turn-id> [--follow]  print a turn's items as JSON lines (docs/session-log.md); --follow
                                    keeps printing new items until the turn ends
@@ -50,6 +55,19 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         return await runRunCommand(parseRunArgs(rest), io);
       case 'start':
         return await runStartCommand(parseStartArgs(rest), io);
+      case 'prepare':
+        return await runPrepareCommand(parsePrepareArgs(rest), io);
+      case 'cache': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: { config: { type: 'string' }, all: { type: 'boolean', default: false } },
+        });
+        return await runCacheCommand(
+          { action: positionals[0], all: values.all ?? false, config: values.config },
+          io,
+        );
+      }
       case 'doctor':
         return await runDoctorCommand(parseCommonArgs(rest), io);
       case 'logs':
@@ -96,6 +114,15 @@ function parseStartArgs(args: string[]) {
     options: { role: { type: 'string' }, config: { type: 'string' } },
   });
   return { role: values.role, config: values.config };
+}
+
+function parsePrepareArgs(args: string[]) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { config: { type: 'string' } },
+  });
+  return { config: values.config, repo: positionals[0] };
 }
 
 function parseLogsArgs(args: string[]) {

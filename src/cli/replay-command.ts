@@ -65,7 +65,7 @@ export async function runReplayCommand(args: ReplayArgs, io: CliIo): Promise<num
 
   const repo = { ...(await resolveLocalRepo(config, repoPath)), defaultBranch: base };
   mkdirSync(join(dataDir, 'logs'), { recursive: true });
-  const secrets = secretValues(environment);
+  const secrets = secretValues(environment, config);
   const log = createLogger({
     level: environment.logLevel ?? config.log.level,
     secrets,

@@ -9,7 +9,7 @@ import { BatonError } from '../observability/errors.ts';
 import { createLogger } from '../observability/logger.ts';
 import { formatItemJsonl } from '../observability/session-log.ts';
 import { resolveLocalRepo } from '../runs/local-repo.ts';
-import { createLocalPublisher } from '../runs/publish-local.ts';
+import { createLocalPublisher, createLocalRemoteBranchReader } from '../runs/publish-local.ts';
 import { runTurn } from '../runs/run-turn.ts';
 import type { CliIo } from './main.ts';
 import { createTerminalReporter } from './terminal-reporter.ts';
@@ -37,7 +37,7 @@ export async function runRunCommand(args: RunArgs, io: CliIo): Promise<number> {
 
   const dataDir = resolve(io.cwd, environment.dataDir ?? config.sandbox.dataDir);
   mkdirSync(join(dataDir, 'logs'), { recursive: true });
-  const secrets = secretValues(environment);
+  const secrets = secretValues(environment, config);
   const log = createLogger({
     level: environment.logLevel ?? config.log.level,
     secrets,
@@ -50,6 +50,7 @@ export async function runRunCommand(args: RunArgs, io: CliIo): Promise<number> {
     environment,
     log,
     publish: createLocalPublisher({ dataDir, log }),
+    remoteBranch: createLocalRemoteBranchReader(),
     spares: 0,
     onItem: args.json ? (item) => io.out(formatItemJsonl(item, secrets)) : undefined,
   });

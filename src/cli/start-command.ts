@@ -39,7 +39,7 @@ export async function runStartCommand(
   });
   const log = createLogger({
     level: environment.logLevel ?? config.log.level,
-    secrets: secretValues(environment),
+    secrets: secretValues(environment, config),
   });
   const server = await startServer({
     config,

@@ -20,6 +20,7 @@ function formatProgress(progress: RunProgress): string {
 
 export function formatOutcome(outcome: RunOutcome): string[] {
   const lines = [`Result: ${outcome.status}`, outcome.summary];
+  if (outcome.environment) lines.push(`  ${outcome.environment}`);
   for (const check of outcome.checks)
     lines.push(`  ${check.status === 'passed' ? '✓' : '✗'} ${check.name}: ${check.summary}`);
   if (outcome.branch)
@@ -50,6 +51,9 @@ export function createTerminalReporter(options: TerminalReporterOptions): Report
       if (progress.activity === lastActivity) return;
       lastActivity = progress.activity;
       write(formatProgress(progress));
+    },
+    environment(line) {
+      if (!options.quiet) write(line);
     },
     async reply(text) {
       write(`Baton: ${text}`);

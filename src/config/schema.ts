@@ -32,6 +32,15 @@ export const repoSchema = z.object({
   /** Overrides detection from package.json scripts, Makefile or pyproject. `false` turns the step off. */
   lint: z.union([command, z.literal(false)]).optional(),
   test: z.union([command, z.literal(false)]).optional(),
+  /**
+   * Commands that install the repository's dependencies, replacing detection (npm ci, uv sync, …);
+   * `false`: no setup. Unset: the repository's `.baton/setup.sh`, else detected from its lockfiles.
+   */
+  setup: z.union([z.array(command).min(1), z.literal(false)]).optional(),
+  /** Host variables (e.g. NPM_TOKEN) that only the setup phase receives, for private registries. */
+  setupSecrets: z
+    .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'))
+    .optional(),
   /** Branches that must never receive a push besides the default branch. */
   protectedBranches: z.array(z.string()).default([]),
 });
@@ -44,8 +53,21 @@ export const sandboxSchema = z.object({
   memoryMb: z.number().int().positive().default(4096),
   /** Bytes of stdout+stderr kept per command; the rest is saved to a file the agent can page through. */
   outputCapBytes: z.number().int().positive().default(1_000_000),
-  /** Network inside the sandbox: off, or open (for package registries) when set to `on`. */
-  network: z.enum(['off', 'on']).default('off'),
+  /**
+   * The agent's network: `off`; `registries` (only the setup allowlist, through Baton's egress proxy,
+   * so it can add a dependency); `on` (unfiltered). The setup phase always has the allowlist.
+   */
+  network: z.enum(['off', 'registries', 'on']).default('off'),
+  /** Hosts the setup may reach besides the registries read from the host's package managers (host, host:port, *.domain). */
+  setupAllowHosts: z
+    .array(z.string().regex(/^(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$/, 'host, host:port or *.domain'))
+    .default([]),
+  /** Wall-clock limit of each setup command. */
+  setupTimeoutMs: z.number().int().positive().default(900_000),
+  /** Size budget of the environment cache; the least recently used snapshots go beyond it. */
+  environmentCacheMb: z.number().int().positive().default(20_480),
+  /** How often a worker looks for a new environment key on each configured repository's default branch; 0: never. */
+  prebuildIntervalMs: z.number().int().min(0).default(300_000),
   /** Host environment variables copied into the sandbox. Nothing else enters it. */
   envAllowlist: z.array(z.string()).default(['LANG', 'LC_ALL', 'TZ']),
   /**
@@ -137,17 +159,50 @@ export const runsSchema = z.object({
   maxGlobal: z.number().int().positive().default(8),
   /** A worker that has not reported for this long is presumed dead; its run moves to another worker. */
   heartbeatSeconds: z.number().int().min(10).default(10),
+  /** The Postgres schema pg-boss keeps the queue in; one per Baton installation sharing a database. */
+  queueSchema: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lowercase Postgres identifier (letters, digits, underscores)')
+    .default('pgboss'),
+  /** Final replies that failed: how they are retried by the worker until delivered. */
+  finals: z
+    .object({
+      /** How often a worker looks for final replies that are due again. */
+      sweepMs: z.number().int().positive().default(5_000),
+      /** First wait after a failed final reply; doubled each attempt up to `retryMaxMs`. */
+      retryBaseMs: z.number().int().positive().default(5_000),
+      retryMaxMs: z.number().int().positive().default(600_000),
+      /** Attempts before a final reply is recorded as undelivered (shown, counted, never dropped). */
+      maxAttempts: z.number().int().positive().default(8),
+      /** A process that claimed a final and did not confirm it within this long is presumed dead. */
+      leaseSeconds: z.number().int().positive().default(120),
+    })
+    .default({ sweepMs: 5_000, retryBaseMs: 5_000, retryMaxMs: 600_000, maxAttempts: 8, leaseSeconds: 120 }),
 });
 
 export const githubSchema = z.object({
-  /** GitHub App id (GITHUB_APP_ID overrides); with GITHUB_APP_PRIVATE_KEY it replaces a plain GITHUB_TOKEN. */
-  appId: z.number().int().positive().optional(),
+  /**
+   * GitHub App id, or the App's Client ID (`Iv23…`) (GITHUB_APP_ID overrides); with
+   * GITHUB_APP_PRIVATE_KEY it replaces a plain GITHUB_TOKEN.
+   */
+  appId: z
+    .union([
+      z.number().int().positive(),
+      z.string().regex(/^Iv[0-9A-Za-z._-]+$/, 'a Client ID starts with Iv'),
+    ])
+    .optional(),
   /** The App's login, whose PRs are Baton's and whose comments are ignored. */
   botLogin: z.string().default('baton[bot]'),
   /** The word that addresses Baton in a comment or review. */
   mention: z.string().default('@baton'),
   /** Ask installation tokens for the `workflows` permission, so changes under .github/workflows can be pushed. */
   workflowsPermission: z.boolean().default(false),
+  /** Retries of a GitHub 5xx answer, with backoff (1, 4, 9 … retry units). */
+  serverErrorRetries: z.number().int().min(0).default(3),
+  /** Milliseconds one second of a GitHub wait lasts (Retry-After, backoff); 1000 but in tests. */
+  retryUnitMs: z.number().int().positive().default(1000),
+  /** Pause between content-creating GitHub requests (GitHub asks for at least a second). */
+  writeIntervalMs: z.number().int().min(0).default(1000),
 });
 
 export const linearSchema = z.object({

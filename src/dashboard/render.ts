@@ -73,6 +73,20 @@ function describeItem(item: Item): { title: string; body: string } {
         title: 'Checkpoint',
         body: `${payload.patch.length} characters of changes since ${payload.baseCommit.slice(0, 12)}`,
       };
+    case 'environment':
+      return {
+        title: `Environment: ${payload.status}${payload.cached ? ' (from cache)' : ''} · ${(payload.durationMs / 1000).toFixed(1)} s`,
+        body: [
+          payload.commands.length > 0 ? `$ ${payload.commands.join('\n$ ')}` : payload.reason,
+          payload.key ? `key ${payload.key}` : '',
+          payload.deniedHosts.length > 0 ? `refused: ${payload.deniedHosts.join(', ')}` : '',
+          payload.failure
+            ? `${payload.failure.command}: exit ${payload.failure.exitCode}\n${payload.failure.outputTail}`
+            : '',
+        ]
+          .filter(Boolean)
+          .join('\n'),
+      };
   }
 }
 

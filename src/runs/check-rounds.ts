@@ -25,6 +25,8 @@ export interface CheckRoundsOptions {
   /** Sends the failure back to the agent and runs it until it stops again. */
   continueAgent: (feedback: string) => Promise<AgentLoopResult>;
   record: (payload: ItemPayload) => Promise<void>;
+  /** Runs before each pass (the environment refresh when the agent changed a dependency). */
+  beforeChecks?: () => Promise<void>;
 }
 
 /**
@@ -39,6 +41,7 @@ export async function runCheckRounds(
   let records: StepRecord[] = [];
   for (let round = 0; ; round += 1) {
     if (loop.type !== 'finished') return { loop, checks: { type: 'not_run' }, records, fixRounds: round };
+    await options.beforeChecks?.();
     const pass = await runMiddlewarePass(options.middlewares, options.context(loop.payload));
     records = pass.records;
     for (const step of pass.records) {

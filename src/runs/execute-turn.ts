@@ -1,4 +1,4 @@
-import type { MiddlewareHost, RequestInfo } from '../../middleware/types.ts';
+import type { RequestInfo } from '../../middleware/types.ts';
 import { createUsageMeter, type UsageMeter } from '../agent/budget.ts';
 import { createCompactor } from '../agent/compaction.ts';
 import { type AgentLoopResult, runAgentLoop } from '../agent/loop.ts';
@@ -13,11 +13,14 @@ import type { FinishPayload, ToolResult } from '../tools/types.ts';
 import { runCheckRounds } from './check-rounds.ts';
 import { takeCheckpoint, workspaceHead } from './checkpoint.ts';
 import { startConversation } from './conversation.ts';
+import { readDeliveryFacts } from './delivery-facts.ts';
 import type { ItemPayload } from './items.ts';
 import { keepWork } from './keep-work.ts';
-import { buildOutcome } from './outcome.ts';
+import { buildOutcome, failureOutcome } from './outcome.ts';
 import type { Reporter, RunOutcome } from './reporter.ts';
 import type { TurnDependencies } from './turn-dependencies.ts';
+import { createTurnEnvironment, setupFailureMessage } from './turn-environment.ts';
+import { createTurnHost } from './turn-host.ts';
 import { createTurnToolContext } from './turn-tools.ts';
 
 export interface TurnInput {
@@ -40,6 +43,8 @@ export interface TurnInput {
   lostOwnership?: () => boolean;
   /** Records the turn's end only if this process still owns it (a worker); false: another one reports. */
   claimFinish?: (status: RunOutcome['status'], error: string | null) => Promise<boolean>;
+  /** Records the final reply as owed before it is posted, so a crash in between cannot lose it. */
+  recordFinal?: (outcome: RunOutcome) => Promise<void>;
 }
 
 /** Tools whose calls may change the workspace; a checkpoint follows them. */
@@ -70,14 +75,26 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
     signal,
   });
 
+  const factsOf = (workspace: Sandbox | undefined) =>
+    readDeliveryFacts({
+      sandbox: workspace,
+      repo: input.repo,
+      branch,
+      remoteBranch: deps.remoteBranch,
+      pullRequests: deps.pullRequestsFor?.(input.repo),
+      log,
+    });
+
   let outcome: RunOutcome;
   let sandbox: Sandbox | undefined;
+  let environmentLine: (() => string | undefined) | undefined;
   try {
     await store.updateTurn(turn.id, { status: 'running' });
     await reporter.start({ runId: turn.id, task: input.task });
     repoAuth = await deps.repoAuthFor?.(input.repo);
     sandbox = await deps.provider.create(sandboxOptions(branch));
     const workspace = sandbox;
+    let environment: ReturnType<typeof createTurnEnvironment> | undefined;
     const tools = createTurnToolContext({
       deps,
       turnId: turn.id,
@@ -89,7 +106,26 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
       clock,
       record,
       writerSandbox: (index) => sandboxOptions(`${branch}-writer-${index}`),
+      environmentLine: () => environment?.line(),
+      environmentRequest: {
+        repo: input.repo.name,
+        setup: input.repo.setup,
+        setupSecrets: input.repo.setupSecrets ?? [],
+        signal,
+      },
     });
+    environment = createTurnEnvironment({
+      sandbox: workspace,
+      repo: input.repo,
+      record,
+      progress: tools.report,
+      announce: reporter.environment ? (line) => reporter.environment?.(line) : undefined,
+      log,
+      signal,
+    });
+    environmentLine = environment.line;
+    // Before any command: a cached environment is mounted into a workspace nothing has touched yet.
+    const environmentReport = await environment.prepare();
     const baseCommit = await workspaceHead(workspace);
     const messages = await startConversation({
       store,
@@ -108,6 +144,11 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
         for (const path of paths) tools.context.state.readFiles.add(path);
       },
     });
+    const setupFailure = environmentReport ? setupFailureMessage(environmentReport) : undefined;
+    if (setupFailure && !input.resumed) {
+      messages.push({ role: 'user', content: setupFailure });
+      await record({ type: 'user_message', text: setupFailure, author: 'baton' });
+    }
     const seenAgentsFiles = new Set<string>();
     const agent = (): Promise<AgentLoopResult> =>
       runAgentLoop({
@@ -141,16 +182,13 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
         },
       });
 
-    const host: MiddlewareHost = {
-      async publish() {
-        const exported = await workspace.exportChanges();
-        if (exported.commitCount === 0) return null;
-        const published = await deps.publish({ exported, repo: input.repo, branch });
-        return { location: published.location, commit: exported.headCommit };
-      },
-      pullRequests: deps.pullRequestsFor?.(input.repo),
+    const host = createTurnHost({
+      deps,
+      workspace,
+      repo: input.repo,
+      branch,
       request: input.requestInfo ?? { threadKey: input.thread.key, requester: input.requester },
-    };
+    });
     const middlewareContext = (finish: FinishPayload) => ({
       runId: turn.id,
       sandbox: workspace,
@@ -160,6 +198,7 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
       finish,
       git: config.git,
       requester: input.requester,
+      environment: environment?.line(),
       log,
       signal,
       host,
@@ -176,6 +215,7 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
         return agent();
       },
       record,
+      beforeChecks: () => environment.refresh(),
     });
     const kept = await keepWork({
       rounds,
@@ -199,22 +239,26 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
       branch,
       tokens: meter.tokens,
       costUsd: meter.costUsd,
+      facts: await factsOf(workspace),
     });
   } catch (error) {
     log.error({ err: error }, 'turn failed');
     await record({ type: 'error', code: errorCode(error), message: describeError(error) }).catch(
       () => undefined,
     );
-    outcome = {
-      status: signal.aborted ? 'cancelled' : 'failed',
-      summary: `${signal.aborted ? 'Cancelled' : `The run failed: ${describeError(error)}`}. Nothing was pushed; branch ${branch} is unchanged.`,
-      checks: [],
+    outcome = failureOutcome({
+      cancelled: signal.aborted,
+      reason: describeError(error),
+      branch,
+      facts: await factsOf(sandbox).catch(() => ({})),
       tokens: meter.tokens,
       costUsd: meter.costUsd,
-    };
+    });
   } finally {
     await sandbox?.dispose().catch((error: unknown) => log.warn({ err: error }, 'sandbox dispose failed'));
   }
+  const line = environmentLine?.();
+  if (line) outcome = { ...outcome, environment: line };
 
   if (input.lostOwnership?.()) {
     log.warn('turn taken over by another worker; leaving the report to it');
@@ -222,6 +266,9 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
   }
   const error = outcome.status === 'failed' ? outcome.summary : null;
   await store.updateTurn(turn.id, { tokens: outcome.tokens, costUsd: outcome.costUsd });
+  // The thread's pull request, as GitHub has it: the dashboard and later turns read it from here.
+  if (outcome.pullRequestUrl)
+    await store.updateThread(input.thread.id, { pullRequestUrl: outcome.pullRequestUrl });
   const owned = input.claimFinish
     ? await input.claimFinish(outcome.status, error)
     : (await store.updateTurn(turn.id, {
@@ -235,6 +282,7 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
     return outcome;
   }
   await record({ type: 'status', text: `turn ${outcome.status}` });
+  await input.recordFinal?.(outcome);
   await reporter.finish(outcome);
   return outcome;
 }

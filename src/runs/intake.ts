@@ -26,6 +26,7 @@ export interface Intake {
 
 export interface IntakeOptions {
   store: Store;
+  /** Given the transaction's connection, the queue writes the turn's job in the same transaction. */
   queue: Pick<TurnQueue, 'send'>;
   config: Pick<RunsConfig, 'maxGlobal' | 'maxPerRequester'>;
   /** `config.git.branchPrefix`: every turn of a thread works on `threadBranch(prefix, key)`. */
@@ -34,8 +35,8 @@ export interface IntakeOptions {
 }
 
 /**
- * The gateway's way in: a few statements on the database, no network, so the trigger can ack in
- * time. Dedupe first (atomic), then the thread, then the turn or the inbox.
+ * The gateway's way in: one transaction of a few statements, no network, so the trigger can ack in
+ * time. Dedupe first, then the thread, then the turn and its job, or the inbox.
  */
 export function createIntake(options: IntakeOptions): Intake {
   const { store } = options;
@@ -44,34 +45,37 @@ export function createIntake(options: IntakeOptions): Intake {
 
   return {
     async submit(request) {
-      if (!(await store.claimDeliveries(request.dedupeKeys))) {
-        log.info({ keys: request.dedupeKeys }, 'request-duplicate');
-        return { type: 'duplicate' };
-      }
       const key = request.threadKey ?? threadKeyOf(request.origin);
-      let thread: Awaited<ReturnType<typeof store.upsertThread>>;
-      let placement: Awaited<ReturnType<typeof placeOnThread>>;
-      try {
-        thread = await store.upsertThread({
+      // One transaction: the keys, the thread, the turn (or inbox message) and the turn's job commit
+      // together. A failure or a death anywhere in it leaves nothing claimed, so the retry is taken.
+      const outcome = await store.inTransaction(async (tx) => {
+        if (!(await tx.claimDeliveries(request.dedupeKeys))) return { type: 'duplicate' } as const;
+        const thread = await tx.upsertThread({
           key,
           origin: { ...request.origin },
           repo: request.repo,
           branch: threadBranch(options.branchPrefix, key),
         });
-        placement = await placeOnThread({ store, queue: options.queue, threadId: thread.id, request, log });
-      } catch (error) {
-        // The request was not placed: give its keys back so the sender's retry is taken, not dropped.
-        await store.releaseDeliveries(request.dedupeKeys).catch((release: unknown) => {
-          log.error({ keys: request.dedupeKeys, error: String(release) }, 'request-keys-not-released');
+        const placement = await placeOnThread({
+          store: tx,
+          queue: { send: (turnId) => options.queue.send(turnId, { within: tx.sql }) },
+          threadId: thread.id,
+          request,
+          log,
         });
-        throw error;
+        const counts = placement.type === 'queued' ? await tx.countsFor(placement.turn.id) : null;
+        return { type: 'placed', thread, placement, counts } as const;
+      });
+      if (outcome.type === 'duplicate') {
+        log.info({ keys: request.dedupeKeys }, 'request-duplicate');
+        return { type: 'duplicate' };
       }
+      const { thread, placement, counts } = outcome;
       switch (placement.type) {
         case 'injected':
           log.info({ turnId: placement.turn.id, thread: key }, 'request-injected');
           return { type: 'injected', turnId: placement.turn.id, threadId: thread.id };
         case 'queued': {
-          const counts = await store.countsFor(placement.turn.id);
           const position = counts ? queuePosition(counts, limits) : 0;
           log.info({ turnId: placement.turn.id, thread: key, position }, 'request-queued');
           return { type: 'queued', turnId: placement.turn.id, threadId: thread.id, position };

@@ -1,4 +1,5 @@
 import type { ToolCall, Usage } from '../model/types.ts';
+import type { EnvironmentItem } from '../sandbox/environment/types.ts';
 
 /**
  * One thing that happened in a turn. Items are appended in order and never rewritten except to
@@ -17,6 +18,8 @@ export type ItemPayload =
     | { type: 'error'; code: string; message: string }
     /** The workspace's changes since `baseCommit`, so a run can resume on another worker. */
     | { type: 'checkpoint'; baseCommit: string; patch: string }
+    /** The run's dependencies: installed by the setup phase, restored from the cache, or none. */
+    | EnvironmentItem
   ) & {
     /** Items of a subagent's own conversation; they are not part of the parent's history. */
     scope?: 'subagent';

@@ -2,6 +2,7 @@ import type { StepRecord } from '../../middleware/types.ts';
 import { describeBudget } from '../agent/budget.ts';
 import type { BudgetsConfig } from '../config/schema.ts';
 import type { CheckRoundsResult } from './check-rounds.ts';
+import type { DeliveryFacts } from './delivery-facts.ts';
 import type { RunOutcome } from './reporter.ts';
 
 export interface OutcomeInput {
@@ -10,31 +11,56 @@ export interface OutcomeInput {
   branch: string;
   tokens: number;
   costUsd: number;
+  /** What the branch, the remote and GitHub say; they win over what the steps of this pass saw. */
+  facts?: DeliveryFacts;
 }
 
-interface Delivery {
+export interface Delivery {
   commit?: string;
   publishedTo?: string;
   pullRequestUrl?: string;
+  /** Known not to be on the remote: it has no such branch, or an older head. */
+  notPushed?: boolean;
+  /** Why the pull request is missing although the branch was pushed. */
+  pullRequestProblem?: string;
 }
 
-/** What the steps delivered: the commit, where the branch was pushed, the pull request. */
-function deliveryOf(records: readonly StepRecord[]): Delivery {
-  const passed = (name: string) =>
-    records.filter((record) => record.name === name && record.status === 'passed').at(-1);
-  const push = passed('push');
+/** What was delivered: the facts first, the steps' own results where a fact is unknown. */
+export function deliveryOf(records: readonly StepRecord[], facts: DeliveryFacts = {}): Delivery {
+  const last = (name: string, status: StepRecord['status']) =>
+    records.filter((record) => record.name === name && record.status === status).at(-1);
+  const push = last('push', 'passed');
+  const openPr = last('open-pr', 'passed');
+  const ahead = facts.workspace;
+  const committedHere = ahead && ahead.commitsAhead > 0 ? ahead.head : undefined;
+  const commit = push?.commit ?? last('commit', 'passed')?.commit ?? committedHere;
+  // Pushed when the remote holds the branch at the head the work ended on (or the push said so).
+  const remote = facts.remote;
+  const remoteHasIt =
+    remote !== undefined && remote !== null && (commit === undefined || remote.commit === commit);
+  const publishedTo = remoteHasIt ? remote.location : push?.url;
+  const pullRequestUrl = openPr?.url ?? facts.pullRequest?.url ?? undefined;
+  const failedPr = last('open-pr', 'failed');
   return {
-    commit: push?.commit ?? passed('commit')?.commit,
-    publishedTo: push?.url,
-    pullRequestUrl: passed('open-pr')?.url,
+    commit: commit ?? (remoteHasIt ? remote.commit : undefined),
+    publishedTo,
+    notPushed: !publishedTo && (remote === null || (remote !== undefined && !remoteHasIt)),
+    pullRequestUrl,
+    pullRequestProblem: !pullRequestUrl && failedPr ? failedPr.summary : undefined,
   };
 }
 
-/** Where the work is, in words, for every ending. */
-function whereTheWorkIs(branch: string, delivery: Delivery): string {
+/** Where the work is, in words, for every ending. Every sentence is one of the facts above. */
+export function whereTheWorkIs(branch: string, delivery: Delivery): string {
   if (delivery.pullRequestUrl) return `Pull request: ${delivery.pullRequestUrl}`;
-  if (delivery.commit && delivery.publishedTo)
-    return `The work is on branch ${branch} in ${delivery.publishedTo}.`;
+  if (delivery.publishedTo) {
+    const problem = delivery.pullRequestProblem
+      ? `; the pull request could not be opened: ${delivery.pullRequestProblem.replace(/^The branch was pushed, but the pull request could not be opened:?\s*/i, '')}`
+      : '';
+    return `The work is pushed to ${branch} in ${delivery.publishedTo}${problem}.`;
+  }
+  if (delivery.commit && delivery.notPushed)
+    return `The work is committed on branch ${branch} but was not pushed.`;
   if (delivery.commit) return `The work is committed on branch ${branch}.`;
   return 'No changes were committed.';
 }
@@ -46,7 +72,7 @@ function checksOf(records: readonly StepRecord[]): RunOutcome['checks'] {
 /** The end of a turn as the requester sees it: one status, one plain paragraph. */
 export function buildOutcome(input: OutcomeInput): RunOutcome {
   const { rounds } = input;
-  const delivery = deliveryOf(rounds.records);
+  const delivery = deliveryOf(rounds.records, input.facts);
   const base = {
     branch: delivery.commit ? input.branch : undefined,
     commit: delivery.commit,
@@ -79,11 +105,12 @@ export function buildOutcome(input: OutcomeInput): RunOutcome {
     case 'not_run':
       return { ...base, status: 'succeeded', summary: `${loop.payload.summary}\n${where}` };
     case 'blocked':
+      // The pull request step failing leaves pushed work behind: the sentence says where it is.
+      if (checks.step === 'open-pr') return { ...base, status: 'failed', summary: where };
       return {
         ...base,
         status: 'failed',
-        // A push refused after the commit step leaves a commit behind: say so rather than deny it.
-        summary: `Blocked by ${checks.step}: ${checks.summary}. ${delivery.commit ? `The work is committed on branch ${input.branch} but was not pushed.` : 'Nothing was committed or pushed.'}`,
+        summary: `Blocked by ${checks.step}: ${checks.summary}. ${delivery.commit ? where : 'Nothing was committed or pushed.'}`,
       };
     case 'failed': {
       const failing = rounds.records
@@ -96,4 +123,31 @@ export function buildOutcome(input: OutcomeInput): RunOutcome {
       };
     }
   }
+}
+
+/** A turn that failed outside the steps (a crash, a cancel): its end told from the facts alone. */
+export function failureOutcome(input: {
+  cancelled: boolean;
+  reason: string;
+  branch: string;
+  facts: DeliveryFacts;
+  tokens: number;
+  costUsd: number;
+}): RunOutcome {
+  const delivery = deliveryOf([], input.facts);
+  const known = input.facts.workspace !== undefined || input.facts.remote !== undefined;
+  const where = known
+    ? delivery.commit || delivery.publishedTo || delivery.pullRequestUrl
+      ? whereTheWorkIs(input.branch, delivery)
+      : `Nothing was pushed; branch ${input.branch} is unchanged.`
+    : `Whether branch ${input.branch} changed could not be checked.`;
+  return {
+    status: input.cancelled ? 'cancelled' : 'failed',
+    summary: `${input.cancelled ? 'Cancelled' : `The run failed: ${input.reason}`}. ${where}`,
+    ...(delivery.commit ? { branch: input.branch, commit: delivery.commit } : {}),
+    ...(delivery.pullRequestUrl ? { pullRequestUrl: delivery.pullRequestUrl } : {}),
+    checks: [],
+    tokens: input.tokens,
+    costUsd: input.costUsd,
+  };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '../observability/logger.ts';
-import { importChanges, mirrorPathFor, pushBranch } from '../sandbox/index.ts';
+import { importChanges, mirrorPathFor, pushBranch, readRemoteBranch } from '../sandbox/index.ts';
 import type { Publisher } from './run-turn.ts';
+import type { RemoteBranchReader } from './turn-dependencies.ts';
 
 /**
  * The CLI's publisher: takes the run's commits into the host mirror, then pushes the branch to the
@@ -24,5 +25,15 @@ export function createLocalPublisher(options: {
     });
     options.log.info({ branch, commit: pushed.commit, remote: repo.url }, 'branch pushed');
     return { location: repo.url };
+  };
+}
+
+/** The branch as the repository it came from (a path or URL) has it, read with `git ls-remote`. */
+export function createLocalRemoteBranchReader(
+  options: { hostEnv?: Record<string, string | undefined> } = {},
+): RemoteBranchReader {
+  return async ({ repo, branch }) => {
+    const commit = await readRemoteBranch({ remoteUrl: repo.url, branch, hostEnv: options.hostEnv });
+    return commit ? { commit, location: repo.url } : null;
   };
 }

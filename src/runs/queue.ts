@@ -1,8 +1,7 @@
 import { PgBoss } from 'pg-boss';
-import { fromPglite } from 'pg-boss/dist/adapters/pglite.js';
 import { BatonError, describeError } from '../observability/errors.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { SqlClient } from '../store/sql-client.ts';
+import type { SqlClient, SqlExecutor } from '../store/sql-client.ts';
 
 export const TURN_QUEUE_NAME = 'baton-turns';
 
@@ -18,8 +17,12 @@ export type TurnJobHandler = (
 
 export interface TurnQueue {
   start(): Promise<void>;
-  /** Enqueues a wake-up for the turn, now or after `delaySeconds`. Duplicates are harmless. */
-  send(turnId: string, options?: { delaySeconds?: number }): Promise<void>;
+  /**
+   * Enqueues a wake-up for the turn, now or after `delaySeconds`. Duplicates are harmless. With
+   * `within` (an open transaction of the store's database) the job commits or rolls back with it; a
+   * failed send is undone to a savepoint, so the caller's transaction stays usable.
+   */
+  send(turnId: string, options?: { delaySeconds?: number; within?: SqlExecutor }): Promise<void>;
   /** Starts `concurrency` pollers in this process that hand turns to `handler`. */
   work(handler: TurnJobHandler, options: { concurrency: number }): Promise<void>;
   /** Stops this process's pollers and waits for the handlers they are running. */
@@ -58,7 +61,7 @@ export function createTurnQueue(options: TurnQueueOptions): TurnQueue {
   const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 1;
   const boss = new PgBoss({
     ...(options.sql.kind === 'pglite'
-      ? { db: fromPglite(options.sql.pglite), backend: 'pglite' as const }
+      ? { db: options.sql.jobDatabase, backend: 'pglite' as const }
       : { connectionString: options.sql.connectionString, max: 4 }),
     schema: options.schema ?? 'pgboss',
     superviseIntervalSeconds: superviseSeconds,
@@ -107,10 +110,16 @@ export function createTurnQueue(options: TurnQueueOptions): TurnQueue {
     async send(turnId, sendOptions) {
       assertStarted('send');
       const job: TurnJob = { turnId };
-      const id = await boss.send(TURN_QUEUE_NAME, job, {
+      const jobOptions = {
         singletonKey: turnId,
         ...(sendOptions?.delaySeconds ? { startAfter: Math.ceil(sendOptions.delaySeconds) } : {}),
-      });
+      };
+      const within = sendOptions?.within;
+      const id = within
+        ? await sendWithin(within, () =>
+            boss.send(TURN_QUEUE_NAME, job, { ...jobOptions, db: jobDatabaseOf(within) }),
+          )
+        : await boss.send(TURN_QUEUE_NAME, job, jobOptions);
       if (id === null) {
         throw new BatonError({
           code: 'queue_send_refused',
@@ -164,4 +173,25 @@ export function createTurnQueue(options: TurnQueueOptions): TurnQueue {
       await boss.stop({ graceful: true, close: options.sql.kind !== 'pglite', timeout: 30_000 });
     },
   };
+}
+
+/** pg-boss's database seam over a transaction's connection: its job insert joins that transaction. */
+function jobDatabaseOf(within: SqlExecutor) {
+  return {
+    // pg-boss types its rows loosely; the job insert returns `{ id }` rows.
+    executeSql: (text: string, values?: unknown[]) => within.query<{ id: string }>(text, values ?? []),
+  };
+}
+
+/** A failed statement aborts a Postgres transaction; the savepoint keeps the caller's part of it alive. */
+async function sendWithin<T>(within: SqlExecutor, send: () => Promise<T>): Promise<T> {
+  await within.exec('SAVEPOINT turn_job');
+  try {
+    const result = await send();
+    await within.exec('RELEASE SAVEPOINT turn_job');
+    return result;
+  } catch (error) {
+    await within.exec('ROLLBACK TO SAVEPOINT turn_job');
+    throw error;
+  }
 }

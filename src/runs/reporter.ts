@@ -17,6 +17,8 @@ export interface RunProgress {
   tokens: number;
   costUsd: number;
   plan: readonly TodoItem[];
+  /** The environment line (`environment: ready from cache (0.2 s)`), once it is known. */
+  environment?: string;
 }
 
 export interface RunOutcome {
@@ -29,6 +31,8 @@ export interface RunOutcome {
   checks: readonly { name: string; status: string; summary: string }[];
   tokens: number;
   costUsd: number;
+  /** The environment line, e.g. `environment: setup failed (npm ci, exit 1)`. */
+  environment?: string;
 }
 
 /**
@@ -38,6 +42,8 @@ export interface RunOutcome {
 export interface Reporter {
   start(info: { runId: string; task: string }): Promise<void>;
   progress(progress: RunProgress): void;
+  /** The environment's state as one line, when it is known (and again if a refresh changes it). */
+  environment?(line: string): void;
   /** A message to the requester's thread (the `reply` tool). */
   reply(text: string): Promise<void>;
   /** A question for the requester (the `ask` tool). */

@@ -15,6 +15,18 @@ export type Publisher = (input: {
   branch: string;
 }) => Promise<{ location: string }>;
 
+/** A branch as the remote has it: the pushed head and where people see it. */
+export interface RemoteBranch {
+  commit: string;
+  location: string;
+}
+
+/** Reads the branch on the remote itself; null when the remote has no such branch. */
+export type RemoteBranchReader = (input: {
+  repo: RepoConfig;
+  branch: string;
+}) => Promise<RemoteBranch | null>;
+
 /** Everything a turn needs, built once per process by the composition root. */
 export interface TurnDependencies {
   config: Config;
@@ -25,6 +37,8 @@ export interface TurnDependencies {
   store: Store;
   prompts: Prompts;
   publish: Publisher;
+  /** What the remote has of a branch; the outcome is told from it, not from the steps' memory. */
+  remoteBranch?: RemoteBranchReader;
   /** Credentials for the host's fetch of a repository (e.g. a fresh GitHub installation token). */
   repoAuthFor?: (repo: RepoConfig) => Promise<{ username: string; password: string } | undefined>;
   /** The pull request service for a repository on GitHub; absent or undefined for others. */

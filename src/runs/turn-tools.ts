@@ -1,6 +1,7 @@
 import type { UsageMeter } from '../agent/budget.ts';
 import { createSubagentRunner } from '../agent/subagent.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { EnvironmentRequest } from '../sandbox/environment/types.ts';
 import type { Sandbox, SandboxCreateOptions } from '../sandbox/types.ts';
 import { createToolState, type ToolContext } from '../tools/types.ts';
 import type { ItemPayload } from './items.ts';
@@ -19,6 +20,10 @@ export interface TurnToolsInput {
   record: (payload: ItemPayload) => Promise<void>;
   /** Options for a writer subagent's own workspace, on a scratch branch of its own. */
   writerSandbox: (index: number) => SandboxCreateOptions;
+  /** The environment line shown with the progress (Slack status). */
+  environmentLine?: () => string | undefined;
+  /** What a writer subagent's workspace asks of its environment (the parent's repository settings). */
+  environmentRequest?: EnvironmentRequest;
 }
 
 /** The tools' context for one turn, with live progress and the subagent runner wired in. */
@@ -36,6 +41,7 @@ export function createTurnToolContext(input: TurnToolsInput): {
       tokens: meter.tokens,
       costUsd: meter.costUsd,
       plan: state.plan,
+      environment: input.environmentLine?.(),
     });
   const base: Omit<ToolContext, 'runSubagent' | 'state'> = {
     runId: input.turnId,
@@ -57,6 +63,9 @@ export function createTurnToolContext(input: TurnToolsInput): {
     parentContext: base,
     provider: deps.provider,
     writerSandboxOptions: () => input.writerSandbox(++writers),
+    prepareWriter: async (sandbox) => {
+      if (input.environmentRequest) await sandbox.prepareEnvironment?.(input.environmentRequest);
+    },
     meter,
     budgets: deps.config.budgets,
     maxSteps: deps.config.agent.subagentMaxSteps,

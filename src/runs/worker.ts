@@ -43,6 +43,9 @@ export interface WorkerOptions {
   maxAttempts?: number;
   /** Told when a turn is given up that way, so the requester hears of it (no silent failure). */
   onAbandoned?: (turn: TurnRecord) => Promise<void>;
+  /** Sends the final replies that are due again (failed posts, dead processes); run every `finalsSweepMs`. */
+  redeliverFinals?: () => Promise<void>;
+  finalsSweepMs?: number;
 }
 
 export interface Worker {
@@ -65,6 +68,8 @@ export function createWorker(options: WorkerOptions): Worker {
     maxAttempts: options.maxAttempts ?? 3,
   };
   let sweepTimer: NodeJS.Timeout | undefined;
+  let finalsTimer: NodeJS.Timeout | undefined;
+  let finalsSweep: Promise<void> | undefined;
 
   async function handle(turnId: string): Promise<void> {
     if (running.has(turnId)) return;
@@ -170,17 +175,34 @@ export function createWorker(options: WorkerOptions): Worker {
     sweep().catch((error: unknown) => log.warn({ error: describeError(error) }, 'sweep-failed'));
   }
 
+  /** One finals sweep at a time: a slow one (Slack retrying) is not overlapped by the next. */
+  function sweepFinalsSoon(): void {
+    const redeliver = options.redeliverFinals;
+    if (!redeliver || finalsSweep) return;
+    finalsSweep = redeliver()
+      .catch((error: unknown) => log.warn({ error: describeError(error) }, 'finals-sweep-failed'))
+      .finally(() => {
+        finalsSweep = undefined;
+      });
+  }
+
   return {
     async start() {
       await queue.work((turnId) => handle(turnId), { concurrency: config.workerConcurrency });
       sweepSoon();
       sweepTimer = setInterval(sweepSoon, options.sweepMs ?? 60_000);
       sweepTimer.unref();
+      if (options.redeliverFinals) {
+        finalsTimer = setInterval(sweepFinalsSoon, options.finalsSweepMs ?? 5_000);
+        finalsTimer.unref();
+      }
       log.info({ concurrency: config.workerConcurrency }, 'worker-started');
     },
 
     async stop() {
       clearInterval(sweepTimer);
+      clearInterval(finalsTimer);
+      await finalsSweep;
       await queue.stopWork();
       log.info('worker-stopped');
     },

@@ -11,6 +11,7 @@ export {
   type PushBranchOptions,
   type PushBranchResult,
   pushBranch,
+  readRemoteBranch,
   SANDBOX_WORKDIR,
 } from './local/index.ts';
 export type * from './types.ts';

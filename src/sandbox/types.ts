@@ -1,3 +1,5 @@
+import type { EnvironmentReport, EnvironmentRequest } from './environment/types.ts';
+
 /** Where a repository comes from. The host fetches it (with its own credentials); the sandbox never does. */
 export interface RepoSource {
   /** `owner/name` or a short local name; used for the mirror's directory. */
@@ -14,7 +16,8 @@ export interface SandboxLimits {
   memoryMb: number;
   /** Bytes of stdout+stderr kept in the result; the rest is saved to a file in the workspace. */
   outputCapBytes: number;
-  network: 'off' | 'on';
+  /** `registries`: only the package registries of the setup allowlist, through the host's egress proxy. */
+  network: 'off' | 'registries' | 'on';
   /** Host environment variables copied into the sandbox. */
   envAllowlist: readonly string[];
   /** Cloud sandboxes only: how long the sandbox may live. */
@@ -41,6 +44,8 @@ export interface ExecRequest {
   env?: Record<string, string>;
   stdin?: string;
   signal?: AbortSignal;
+  /** Live output as it arrives (stdout and stderr, in chunks), e.g. an install's progress. */
+  onOutput?: (chunk: string) => void;
 }
 
 export interface ExecResult {
@@ -67,6 +72,13 @@ export interface ChangeExport {
 }
 
 export interface Sandbox {
+  /**
+   * The repository's dependencies, installed by its own package manager in a setup phase (network:
+   * the setup allowlist only) or restored from the environment cache. Call it before any command.
+   */
+  prepareEnvironment?(request: EnvironmentRequest): Promise<EnvironmentReport>;
+  /** Installs again when a file the environment key depends on changed since; null when none did. */
+  refreshEnvironment?(request: EnvironmentRequest): Promise<EnvironmentReport | null>;
   readonly id: string;
   /** The workspace root as commands see it (e.g. `/workspace`). */
   readonly workdir: string;

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { BatonError } from '../observability/errors.ts';
 import type { Item } from '../runs/items.ts';
 import { createDispatchMethods } from './dispatch-methods.ts';
+import { createFinalMethods } from './final-methods.ts';
 import { createInboxMethods } from './inbox-methods.ts';
+import { createIntakeTransaction, upsertThreadOn } from './intake-transaction.ts';
 import { toStorableJson } from './json-safe.ts';
 import {
   ITEM_COLUMNS,
@@ -45,18 +47,10 @@ export function createStore(options: CreateStoreOptions): Store {
   return {
     ...createDispatchMethods({ sql, now, newId }),
     ...createInboxMethods({ sql, now }),
+    ...createFinalMethods({ sql, now }),
 
-    async upsertThread(input) {
-      // DO UPDATE (a no-op) rather than DO NOTHING so that RETURNING yields the existing row too,
-      // in one statement that is safe when two requests for the same thread race.
-      const { rows } = await sql.query<ThreadRow>(
-        `INSERT INTO threads (id, key, origin, repo, branch, created_at)
-         VALUES ($1, $2, $3::text::jsonb, $4, $5, $6)
-         ON CONFLICT (key) DO UPDATE SET key = EXCLUDED.key
-         RETURNING ${THREAD_COLUMNS}`,
-        [newId(), input.key, toStorableJson(input.origin), input.repo, input.branch, now()],
-      );
-      return threadFromRow(single(rows, 'upsertThread'));
+    upsertThread(input) {
+      return upsertThreadOn(sql, { now, newId }, input);
     },
 
     async updateThread(id, patch) {
@@ -167,6 +161,10 @@ export function createStore(options: CreateStoreOptions): Store {
         [turnId, listOptions?.afterSequence ?? 0],
       );
       return rows.map(itemFromRow);
+    },
+
+    inTransaction(fn) {
+      return sql.transaction((tx) => fn(createIntakeTransaction({ sql: tx, now, newId })));
     },
 
     close() {

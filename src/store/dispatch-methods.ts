@@ -2,7 +2,7 @@ import { BatonError } from '../observability/errors.ts';
 import { claimTurn } from './claim-turn.ts';
 import { toStorableJson } from './json-safe.ts';
 import { TURN_COLUMNS, type TurnRow, turnFromRow } from './rows.ts';
-import type { SqlClient } from './sql-client.ts';
+import type { SqlClient, SqlExecutor } from './sql-client.ts';
 import { sqlStateOf } from './sql-errors.ts';
 import type { QueueCounts, Store } from './types.ts';
 
@@ -34,14 +34,7 @@ export function createDispatchMethods(options: {
 }): DispatchMethods {
   const { sql, now, newId } = options;
 
-  async function findActiveTurn(threadId: string) {
-    const { rows } = await sql.query<TurnRow>(
-      `SELECT ${TURN_COLUMNS} FROM turns
-       WHERE thread_id = $1 AND status IN ('queued', 'running') AND queued_at IS NOT NULL`,
-      [threadId],
-    );
-    return rows[0] ? turnFromRow(rows[0]) : null;
-  }
+  const findActiveTurn = (threadId: string) => findActiveTurnOn(sql, threadId);
 
   return {
     async claimDeliveries(keys) {
@@ -72,38 +65,8 @@ export function createDispatchMethods(options: {
       return rows.length;
     },
 
-    async createQueuedTurn(input) {
-      for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt += 1) {
-        const queuedAt = now();
-        let rows: TurnRow[];
-        try {
-          ({ rows } = await sql.query<TurnRow>(
-            `INSERT INTO turns (id, thread_id, status, request, started_at, queued_at, requester_id, heartbeat_at)
-             VALUES ($1, $2, 'queued', $3::text::jsonb, $4, $4, $5, clock_timestamp())
-             ON CONFLICT (thread_id) WHERE status IN ('queued', 'running') AND queued_at IS NOT NULL DO NOTHING
-             RETURNING ${TURN_COLUMNS}`,
-            [newId(), input.threadId, toStorableJson(input.request), queuedAt, input.requesterId],
-          ));
-        } catch (error) {
-          if (sqlStateOf(error) === FOREIGN_KEY_VIOLATION) {
-            throw new BatonError({
-              code: 'thread_not_found',
-              message: `no thread with id ${input.threadId}`,
-              hint: 'upsert the thread before queueing a turn on it',
-              cause: error,
-            });
-          }
-          throw error;
-        }
-        if (rows[0]) return { type: 'created', turn: turnFromRow(rows[0]) };
-        const active = await findActiveTurn(input.threadId);
-        if (active) return { type: 'active', turn: active };
-      }
-      throw new BatonError({
-        code: 'turn_create_contended',
-        message: `thread ${input.threadId} kept changing while a turn was queued on it`,
-        retryable: true,
-      });
+    createQueuedTurn(input) {
+      return createQueuedTurnOn(sql, { now, newId }, input);
     },
 
     findActiveTurn,
@@ -143,28 +106,8 @@ export function createDispatchMethods(options: {
       return rows.length > 0;
     },
 
-    async countsFor(turnId): Promise<QueueCounts | null> {
-      const { rows } = await sql.query<Record<keyof QueueCounts, number | string>>(
-        `SELECT
-           (SELECT count(*) FROM turns r WHERE r.status = 'running' AND r.queued_at IS NOT NULL) AS "running",
-           (SELECT count(*) FROM turns r WHERE r.status = 'running' AND r.queued_at IS NOT NULL
-              AND r.requester_id = t.requester_id) AS "runningForRequester",
-           (SELECT count(*) FROM turns q WHERE q.status = 'queued' AND q.queued_at IS NOT NULL
-              AND (q.queued_at, q.id) < (t.queued_at, t.id)) AS "queuedAhead",
-           (SELECT count(*) FROM turns q WHERE q.status = 'queued' AND q.queued_at IS NOT NULL
-              AND (q.queued_at, q.id) < (t.queued_at, t.id)
-              AND q.requester_id = t.requester_id) AS "queuedAheadForRequester"
-         FROM turns t WHERE t.id = $1`,
-        [turnId],
-      );
-      const row = rows[0];
-      if (!row) return null;
-      return {
-        running: Number(row.running),
-        runningForRequester: Number(row.runningForRequester),
-        queuedAhead: Number(row.queuedAhead),
-        queuedAheadForRequester: Number(row.queuedAheadForRequester),
-      };
+    countsFor(turnId) {
+      return countsOn(sql, turnId);
     },
 
     async countQueued(): Promise<number> {
@@ -173,5 +116,78 @@ export function createDispatchMethods(options: {
       );
       return Number(rows[0]?.queued ?? 0);
     },
+  };
+}
+
+/** The thread's queued or running turn, on the client or inside a transaction. */
+export async function findActiveTurnOn(sql: SqlExecutor, threadId: string) {
+  const { rows } = await sql.query<TurnRow>(
+    `SELECT ${TURN_COLUMNS} FROM turns
+     WHERE thread_id = $1 AND status IN ('queued', 'running') AND queued_at IS NOT NULL`,
+    [threadId],
+  );
+  return rows[0] ? turnFromRow(rows[0]) : null;
+}
+
+export async function createQueuedTurnOn(
+  sql: SqlExecutor,
+  clock: { now: () => string; newId: () => string },
+  input: Parameters<Store['createQueuedTurn']>[0],
+): ReturnType<Store['createQueuedTurn']> {
+  const { now, newId } = clock;
+  for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt += 1) {
+    const queuedAt = now();
+    let rows: TurnRow[];
+    try {
+      ({ rows } = await sql.query<TurnRow>(
+        `INSERT INTO turns (id, thread_id, status, request, started_at, queued_at, requester_id, heartbeat_at)
+         VALUES ($1, $2, 'queued', $3::text::jsonb, $4, $4, $5, clock_timestamp())
+         ON CONFLICT (thread_id) WHERE status IN ('queued', 'running') AND queued_at IS NOT NULL DO NOTHING
+         RETURNING ${TURN_COLUMNS}`,
+        [newId(), input.threadId, toStorableJson(input.request), queuedAt, input.requesterId],
+      ));
+    } catch (error) {
+      if (sqlStateOf(error) === FOREIGN_KEY_VIOLATION) {
+        throw new BatonError({
+          code: 'thread_not_found',
+          message: `no thread with id ${input.threadId}`,
+          hint: 'upsert the thread before queueing a turn on it',
+          cause: error,
+        });
+      }
+      throw error;
+    }
+    if (rows[0]) return { type: 'created', turn: turnFromRow(rows[0]) };
+    const active = await findActiveTurnOn(sql, input.threadId);
+    if (active) return { type: 'active', turn: active };
+  }
+  throw new BatonError({
+    code: 'turn_create_contended',
+    message: `thread ${input.threadId} kept changing while a turn was queued on it`,
+    retryable: true,
+  });
+}
+
+export async function countsOn(sql: SqlExecutor, turnId: string): Promise<QueueCounts | null> {
+  const { rows } = await sql.query<Record<keyof QueueCounts, number | string>>(
+    `SELECT
+       (SELECT count(*) FROM turns r WHERE r.status = 'running' AND r.queued_at IS NOT NULL) AS "running",
+       (SELECT count(*) FROM turns r WHERE r.status = 'running' AND r.queued_at IS NOT NULL
+          AND r.requester_id = t.requester_id) AS "runningForRequester",
+       (SELECT count(*) FROM turns q WHERE q.status = 'queued' AND q.queued_at IS NOT NULL
+          AND (q.queued_at, q.id) < (t.queued_at, t.id)) AS "queuedAhead",
+       (SELECT count(*) FROM turns q WHERE q.status = 'queued' AND q.queued_at IS NOT NULL
+          AND (q.queued_at, q.id) < (t.queued_at, t.id)
+          AND q.requester_id = t.requester_id) AS "queuedAheadForRequester"
+     FROM turns t WHERE t.id = $1`,
+    [turnId],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    running: Number(row.running),
+    runningForRequester: Number(row.runningForRequester),
+    queuedAhead: Number(row.queuedAhead),
+    queuedAheadForRequester: Number(row.queuedAheadForRequester),
   };
 }

@@ -7,7 +7,7 @@ import {
   type TurnRow,
   turnFromRow,
 } from './rows.ts';
-import type { SqlClient } from './sql-client.ts';
+import type { SqlClient, SqlExecutor } from './sql-client.ts';
 import type { Store } from './types.ts';
 
 export type InboxMethods = Pick<
@@ -19,7 +19,6 @@ export type InboxMethods = Pick<
   | 'loadReporterState'
   | 'saveReporterState'
   | 'claimStatusMessage'
-  | 'claimFinal'
 >;
 
 /** What reaches a turn while it is active: more messages, a cancel request; and its reporter's state. */
@@ -27,7 +26,7 @@ export function createInboxMethods(options: { sql: SqlClient; now: () => string 
   const { sql, now } = options;
 
   /** Sets a once-only marker column; true for the one caller that set it. */
-  async function claimOnce(turnId: string, column: 'status_message_claimed_at' | 'final_reported_at') {
+  async function claimOnce(turnId: string, column: 'status_message_claimed_at') {
     const { rows } = await sql.query<{ id: string }>(
       `UPDATE turns SET ${column} = $2 WHERE id = $1 AND ${column} IS NULL RETURNING id`,
       [turnId, now()],
@@ -36,18 +35,8 @@ export function createInboxMethods(options: { sql: SqlClient; now: () => string 
   }
 
   return {
-    async appendInbox(turnId, message) {
-      // FOR SHARE waits for a concurrent status change of the turn and then re-checks it: a message
-      // lands either before the turn ends (and the worker finds it when the turn ends) or not at all.
-      const { rows } = await sql.query<{ id: number }>(
-        `INSERT INTO inbox_messages (turn_id, text, author, created_at)
-         SELECT id, $2, $3, $4 FROM turns
-         WHERE id = $1 AND status IN ('queued', 'running') AND queued_at IS NOT NULL
-         FOR SHARE
-         RETURNING id`,
-        [turnId, message.text, message.author ?? null, now()],
-      );
-      return rows.length > 0;
+    appendInbox(turnId, message) {
+      return appendInboxOn(sql, now, turnId, message);
     },
 
     async drainInbox(turnId) {
@@ -104,9 +93,25 @@ export function createInboxMethods(options: { sql: SqlClient; now: () => string 
     claimStatusMessage(turnId) {
       return claimOnce(turnId, 'status_message_claimed_at');
     },
-
-    claimFinal(turnId) {
-      return claimOnce(turnId, 'final_reported_at');
-    },
   };
+}
+
+/** Inbox append on the client or inside a transaction (intake places a request in one). */
+export async function appendInboxOn(
+  sql: SqlExecutor,
+  now: () => string,
+  turnId: string,
+  message: { text: string; author?: string },
+): Promise<boolean> {
+  // FOR SHARE waits for a concurrent status change of the turn and then re-checks it: a message
+  // lands either before the turn ends (and the worker finds it when the turn ends) or not at all.
+  const { rows } = await sql.query<{ id: number }>(
+    `INSERT INTO inbox_messages (turn_id, text, author, created_at)
+     SELECT id, $2, $3, $4 FROM turns
+     WHERE id = $1 AND status IN ('queued', 'running') AND queued_at IS NOT NULL
+     FOR SHARE
+     RETURNING id`,
+    [turnId, message.text, message.author ?? null, now()],
+  );
+  return rows.length > 0;
 }

@@ -96,4 +96,25 @@ export const migrations: readonly Migration[] = [
         WHERE status IN ('queued', 'running') AND queued_at IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    name: 'final replies: claimed, posted, confirmed; retried until delivered or recorded as undelivered',
+    sql: `
+      -- One row per turn whose final reply is owed. state: pending (due at next_attempt_at), posting
+      -- (claimed; the claim lapses at next_attempt_at), delivered, undelivered (given up; shown).
+      CREATE TABLE finals (
+        turn_id text PRIMARY KEY REFERENCES turns (id) ON DELETE CASCADE,
+        origin text NOT NULL,
+        outcome jsonb NOT NULL,
+        state text NOT NULL,
+        attempts integer NOT NULL DEFAULT 0,
+        next_attempt_at timestamptz NOT NULL,
+        last_error text,
+        created_at timestamptz NOT NULL,
+        delivered_at timestamptz
+      );
+      CREATE INDEX finals_due ON finals (next_attempt_at) WHERE state IN ('pending', 'posting');
+      CREATE INDEX finals_undelivered ON finals (created_at) WHERE state = 'undelivered';
+    `,
+  },
 ];

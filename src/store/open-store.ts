@@ -1,6 +1,7 @@
 import { createStore } from './create-store.ts';
 import { migrate } from './migrate.ts';
 import { createPgliteClient } from './pglite-client.ts';
+import { createPgliteThreadClient } from './pglite-thread-client.ts';
 import { createPostgresClient } from './postgres-client.ts';
 import type { SqlClient } from './sql-client.ts';
 import type { Store } from './types.ts';
@@ -10,6 +11,11 @@ export interface OpenStoreOptions {
   databaseUrl?: string;
   /** Where embedded PGlite keeps its files; in memory when neither option is set. */
   dataDir?: string;
+  /**
+   * Embedded only: run PGlite on a worker thread, off the event loop (the server does, so acks do
+   * not wait behind statements); in this thread otherwise (tests, one-off CLI runs).
+   */
+  offThread?: boolean;
   now?: () => Date;
   newId?: () => string;
 }
@@ -18,7 +24,9 @@ export interface OpenStoreOptions {
 export async function openStore(options: OpenStoreOptions = {}): Promise<{ store: Store; sql: SqlClient }> {
   const sql = options.databaseUrl
     ? createPostgresClient({ connectionString: options.databaseUrl })
-    : await createPgliteClient({ dataDir: options.dataDir });
+    : options.offThread
+      ? await createPgliteThreadClient({ dataDir: options.dataDir })
+      : await createPgliteClient({ dataDir: options.dataDir });
   try {
     await migrate({ sql });
   } catch (error) {

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { fromPglite } from 'pg-boss/dist/adapters/pglite.js';
 import type { PgliteSqlClient, SqlExecutor, SqlResult } from './sql-client.ts';
 import { toSqlError } from './sql-errors.ts';
 
@@ -23,7 +24,7 @@ export async function createPgliteClient(options: PgliteClientOptions = {}): Pro
   let closed = false;
   return {
     kind: 'pglite',
-    pglite: database,
+    jobDatabase: fromPglite(database),
     ...executorOf(database),
     async transaction(fn) {
       try {

@@ -32,6 +32,12 @@ export function createPostgresClient(options: PostgresClientOptions): PostgresSq
         throw toSqlError(error, 'connect');
       }
       let broken = false;
+      // A connection that dies while checked out emits 'error' on itself, not on the pool; the
+      // statement in flight rejects with it anyway, so the event must not crash the process.
+      const onConnectionError = () => {
+        broken = true;
+      };
+      connection.on('error', onConnectionError);
       try {
         await connection.query('BEGIN');
         const result = await fn(executorOf(connection));
@@ -44,6 +50,7 @@ export function createPostgresClient(options: PostgresClientOptions): PostgresSq
         throw toSqlError(error, 'transaction');
       } finally {
         // A connection whose ROLLBACK failed is in an unknown state: drop it instead of reusing it.
+        connection.off('error', onConnectionError);
         connection.release(broken);
       }
     },

@@ -1,3 +1,4 @@
+import { type FinalRetryPolicy, finalLedgerFor } from './final-ledger.ts';
 import type { Store, TurnReporterStateStore } from './types.ts';
 
 /**
@@ -5,9 +6,18 @@ import type { Store, TurnReporterStateStore } from './types.ts';
  * written by an earlier process, perhaps an older release); without it the stored JSON is trusted.
  */
 export function reporterStateFor<State>(
-  store: Pick<Store, 'loadReporterState' | 'saveReporterState' | 'claimStatusMessage' | 'claimFinal'>,
+  store: Pick<
+    Store,
+    | 'loadReporterState'
+    | 'saveReporterState'
+    | 'claimStatusMessage'
+    | 'claimFinal'
+    | 'confirmFinal'
+    | 'releaseFinal'
+  >,
   turnId: string,
   parse: (value: unknown) => State | null = (value) => value as State | null,
+  finals: { origin: string; policy?: FinalRetryPolicy } = { origin: 'slack' },
 ): TurnReporterStateStore<State> {
   return {
     async load() {
@@ -16,6 +26,6 @@ export function reporterStateFor<State>(
     },
     save: (state) => store.saveReporterState(turnId, state),
     claimStatusMessage: () => store.claimStatusMessage(turnId),
-    claimFinal: () => store.claimFinal(turnId),
+    ...finalLedgerFor(store, turnId, finals),
   };
 }

@@ -1,5 +1,3 @@
-import type { PGlite } from '@electric-sql/pglite';
-
 /** What a statement returns; `rows` are already parsed by the driver (jsonb → objects, timestamptz → Date). */
 export interface SqlResult<T> {
   rows: T[];
@@ -26,10 +24,22 @@ interface SqlClientBase extends SqlExecutor {
   close(): Promise<void>;
 }
 
-/** Embedded: the queue (pg-boss) must share this instance, since one data directory has one owner. */
+/** pg-boss's database seam: one statement with parameters, or a block of statements without. */
+export interface JobDatabase {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  /** LISTEN, so a job sent is picked up at once instead of at the next poll. */
+  listen?(
+    channel: string,
+    onNotification: (payload: string) => void,
+    onReconnect: () => void,
+  ): Promise<{ close(): Promise<void> }>;
+}
+
+/** Embedded: the queue (pg-boss) must share this database, since one data directory has one owner. */
 export interface PgliteSqlClient extends SqlClientBase {
   readonly kind: 'pglite';
-  readonly pglite: PGlite;
+  /** The same database for pg-boss. */
+  readonly jobDatabase: JobDatabase;
 }
 
 /** A server: the queue opens its own pool from the same connection string. */

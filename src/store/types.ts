@@ -1,4 +1,5 @@
 import type { Item, ItemPayload } from '../runs/items.ts';
+import type { SqlExecutor } from './sql-client.ts';
 
 export type TurnStatus =
   | 'queued'
@@ -106,14 +107,63 @@ export interface QueueCounts {
   queuedAheadForRequester: number;
 }
 
+/**
+ * The final reply of one turn, effectively once: claim, post, confirm. A claim is exclusive until it
+ * is confirmed, released (the post failed: retried later with backoff) or its lease lapses (the
+ * process died mid-post: whoever claims next first looks for the reply already posted).
+ */
+export interface FinalLedger {
+  /**
+   * The claim when this caller may post the final now (the outcome is kept for a later retry), or
+   * null. `attempt` above 1: an earlier attempt may have posted it; look before posting again.
+   */
+  claimFinal(outcome: unknown): Promise<FinalClaim | null>;
+  /** The final is posted (or was found posted). */
+  confirmFinal(): Promise<void>;
+  /** The post failed: `retrying` (due again later) or `undelivered` (given up, recorded). */
+  releaseFinal(error: string): Promise<'retrying' | 'undelivered'>;
+}
+
+export interface FinalClaim {
+  attempt: number;
+}
+
 /** Per-turn reporter state (the Slack status message ts and friends), durable across a resume. */
-export interface TurnReporterStateStore<State> {
+export interface TurnReporterStateStore<State> extends FinalLedger {
   load(): Promise<State | null>;
   save(state: State): Promise<void>;
   /** True exactly once per turn: the caller may post the status message. */
   claimStatusMessage(): Promise<boolean>;
-  /** True exactly once per turn: the caller may post the final answer. */
-  claimFinal(): Promise<boolean>;
+}
+
+/** A final reply that is due: never posted, released after a failure, or claimed by a process that died. */
+export interface DueFinal {
+  turnId: string;
+  origin: string;
+  outcome: unknown;
+  attempts: number;
+}
+
+/** A final reply Baton gave up on after its retries: shown to operators, never dropped silently. */
+export interface UndeliveredFinal {
+  turnId: string;
+  threadId: string;
+  origin: string;
+  attempts: number;
+  lastError: string | null;
+  /** The reply's text, as it would have been posted. */
+  summary: string;
+  createdAt: string;
+}
+
+/**
+ * What intake does inside one transaction: claim the keys, find or create the thread, queue a turn
+ * or append to the active one's inbox. `sql` is the transaction's connection, for a queue that can
+ * write its job in the same transaction.
+ */
+export interface IntakeTransaction
+  extends Pick<Store, 'claimDeliveries' | 'upsertThread' | 'createQueuedTurn' | 'appendInbox' | 'countsFor'> {
+  readonly sql: SqlExecutor;
 }
 
 export interface Store {
@@ -176,6 +226,24 @@ export interface Store {
   loadReporterState(turnId: string): Promise<unknown>;
   saveReporterState(turnId: string, state: unknown): Promise<void>;
   claimStatusMessage(turnId: string): Promise<boolean>;
-  claimFinal(turnId: string): Promise<boolean>;
+  /** Records the final as owed (due at `dueAt` unless claimed before); a second record keeps the first. */
+  recordFinal(turnId: string, input: { origin: string; outcome: unknown; dueAt: string }): Promise<void>;
+  /**
+   * Claims the turn's final for `leaseSeconds`: its attempt number, or null when it is delivered,
+   * given up, or claimed by another caller whose lease still runs.
+   */
+  claimFinal(
+    turnId: string,
+    input: { origin: string; outcome: unknown; leaseSeconds: number },
+  ): Promise<number | null>;
+  confirmFinal(turnId: string): Promise<void>;
+  /** A failed post: due again at `retryAt`, or given up (`undelivered`) when it is null. */
+  releaseFinal(turnId: string, input: { error: string; retryAt: string | null }): Promise<void>;
+  /** Finals due now (pending, or claimed with a lapsed lease), oldest first. */
+  listDueFinals(options?: { limit?: number }): Promise<DueFinal[]>;
+  /** Finals given up on, newest first: the dashboard shows them. */
+  listUndeliveredFinals(options?: { limit?: number }): Promise<UndeliveredFinal[]>;
+  /** Runs `fn` in one transaction; a throw rolls back everything it wrote. */
+  inTransaction<T>(fn: (tx: IntakeTransaction) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

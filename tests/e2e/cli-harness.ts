@@ -38,7 +38,12 @@ export interface CliHarness {
  * throwaway data directory: the real CLI, sandbox, store, tools and middleware.
  */
 export async function createCliHarness(
-  options: { files?: Record<string, string>; config?: ConfigInput } = {},
+  options: {
+    files?: Record<string, string>;
+    config?: ConfigInput;
+    /** Extra host environment (a registry's URL, a setup secret). */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<CliHarness> {
   const repo = createFixtureRepo(options.files ?? calculatorProject);
   const model = await startFakeOpenAI();
@@ -59,6 +64,7 @@ export async function createCliHarness(
     OPENAI_BASE_URL: model.baseUrl,
     BATON_DATA_DIR: join(data.path, 'data'),
     LOG_LEVEL: 'debug',
+    ...options.env,
   };
   async function command(args: string[]): Promise<CliRun> {
     const out: string[] = [];

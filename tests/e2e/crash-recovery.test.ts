@@ -56,7 +56,7 @@ async function createScene(): Promise<Scene> {
   const config: ConfigInput = {
     model: { name: 'gpt-test', prices: { 'gpt-test': { inputPerMillion: 2, outputPerMillion: 8 } } },
     repos: [{ name: REPO, url: repo.path }],
-    server: { port: 0, host: '127.0.0.1', publicBaseUrl: 'https://baton.example.test' },
+    server: { port: 0, workerPort: 0, host: '127.0.0.1', publicBaseUrl: 'https://baton.example.test' },
     runs: { heartbeatSeconds: 10, workerConcurrency: 1 },
   };
   // The agent reads, fixes add() (a checkpoint follows the edit), then its process dies while the

@@ -8,6 +8,7 @@ import type { ConfigInput } from '../../src/config/index.ts';
 import type { RunSummary } from '../../src/dashboard/render.ts';
 import type { Item } from '../../src/runs/items.ts';
 import { createPostgresClient } from '../../src/store/index.ts';
+import type { FakeGitHub } from '../fakes/github-server.ts';
 import type { FakeOpenAI } from '../fakes/openai-server.ts';
 import { appMentionEvent, type FakeSlack } from '../fakes/slack-server.ts';
 import { CHANNEL, HOST_SECRETS, USER, waitFor } from './server-harness.ts';
@@ -40,6 +41,8 @@ export interface BatonProcessOptions {
   model: FakeOpenAI;
   slack: FakeSlack;
   databaseUrl?: string;
+  /** A fake GitHub the repositories live on (the App's id and key go in the environment). */
+  github?: FakeGitHub;
 }
 
 /** Starts `baton start --role <role>` in a child process and waits until it is ready. */
@@ -56,6 +59,13 @@ export async function spawnBaton(options: BatonProcessOptions): Promise<BatonPro
       SLACK_API_URL: options.slack.apiUrl,
       BATON_DATA_DIR: options.dataDir,
       ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+      ...(options.github
+        ? {
+            GITHUB_API_URL: options.github.apiUrl,
+            GITHUB_APP_ID: String(options.github.appId),
+            GITHUB_APP_PRIVATE_KEY: options.github.privateKeyPem,
+          }
+        : {}),
       BATON_TEST_ROLE: options.role,
       BATON_TEST_CONFIG: JSON.stringify(options.config),
       BATON_TEST_LOG: join(options.dataDir, 'baton.log'),

@@ -120,6 +120,8 @@ export async function createServerHarness(
     model: { name: 'gpt-test', prices: { 'gpt-test': { inputPerMillion: 2, outputPerMillion: 8 } } },
     repos: [{ name: REPO, url: repoUrl }],
     server: { port: 0, host: '127.0.0.1', publicBaseUrl: 'https://baton.example.test' },
+    // GitHub's waits in milliseconds instead of seconds, and no pacing: the fake has no limits.
+    github: { retryUnitMs: 1, writeIntervalMs: 0 },
     ...options.config,
   });
   const env: Record<string, string | undefined> = {

@@ -10,6 +10,8 @@ export interface JwtCheck {
 
 export interface FakeCredentials {
   appId: number;
+  /** The App's Client ID (`Iv23…`), accepted as the JWT issuer like the numeric id. */
+  clientId: string;
   privateKeyPem: string;
   installationId: number;
   issuedTokens: IssuedToken[];
@@ -45,6 +47,7 @@ export function createFakeCredentials(options: { now: () => number; appId?: numb
   const privateKeyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   const verifyKey = createPublicKey(publicKey.export({ type: 'spki', format: 'pem' }));
   const appId = options.appId ?? 4242;
+  const clientId = `Iv23liFake${appId}`;
   const issuedTokens: IssuedToken[] = [];
   const acceptedJwts: FakeCredentials['acceptedJwts'] = [];
   const seconds = () => Math.floor(options.now() / 1000);
@@ -79,7 +82,8 @@ export function createFakeCredentials(options: { now: () => number; appId?: numb
     if (exp - seconds() > 600 || exp - iat > 660) {
       return { ok: false, message: "'Expiration time' claim ('exp') is too far in the future" };
     }
-    if (String(iss) !== String(appId)) {
+    // GitHub accepts the App's Client ID as the issuer as well as its numeric id.
+    if (String(iss) !== String(appId) && iss !== clientId) {
       return { ok: false, message: "'Issuer' claim ('iss') must be an Integer" };
     }
     const accepted = { iat, exp, iss: iss as string | number };
@@ -89,6 +93,7 @@ export function createFakeCredentials(options: { now: () => number; appId?: numb
 
   const credentials: FakeCredentials = {
     appId,
+    clientId,
     privateKeyPem,
     installationId: 77_000 + Math.floor(Math.random() * 1000),
     issuedTokens,

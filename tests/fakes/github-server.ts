@@ -58,6 +58,7 @@ export interface FakeGitHub extends FakeGitHubSeeders {
   repoState(repo: string): FakeRepoState;
   requests: RecordedGitHubRequest[];
   appId: number;
+  clientId: string;
   privateKeyPem: string;
   installationId: number;
   issuedTokens: IssuedToken[];
@@ -78,6 +79,11 @@ export interface FakeGitHub extends FakeGitHubSeeders {
     times?: number,
     extra?: { headers?: Record<string, string>; message?: string },
   ): void;
+  /**
+   * Called before each REST request is handled (a test kills a process when a request arrives);
+   * a result answers the request instead of the fake. Replaces an earlier hook; undefined clears it.
+   */
+  beforeRest(hook: ((request: RecordedGitHubRequest) => Promise<RouteResult | undefined>) | undefined): void;
   close(): Promise<void>;
 }
 
@@ -111,6 +117,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const repos = new Map<string, FakeRepoState>();
   const requests: RecordedGitHubRequest[] = [];
   const failures: FailureRule[] = [];
+  let beforeRest: ((request: RecordedGitHubRequest) => Promise<RouteResult | undefined>) | undefined;
   const world: FakeGitHubWorld = {
     repos,
     credentials,
@@ -133,6 +140,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     request: IncomingMessage,
     recorded: RecordedGitHubRequest,
   ): Promise<RouteResult> => {
+    const hooked = await beforeRest?.(recorded);
+    if (hooked) return hooked;
     const rule = failures.find(
       (candidate) => candidate.method === recorded.method && candidate.path === recorded.path,
     );
@@ -249,6 +258,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     repoState: repoOf,
     requests,
     appId: credentials.appId,
+    clientId: credentials.clientId,
     privateKeyPem: credentials.privateKeyPem,
     installationId: credentials.installationId,
     issuedTokens: credentials.issuedTokens,
@@ -290,6 +300,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
             ? 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.'
             : `fake failure ${status}`),
       });
+    },
+    beforeRest: (hook) => {
+      beforeRest = hook;
     },
     close: async () => {
       server.closeAllConnections();

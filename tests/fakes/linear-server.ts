@@ -45,8 +45,11 @@ export interface FakeLinear {
   attachments(issueId: string): FakeAttachment[];
   activities(agentSessionId: string): FakeActivity[];
   readonly requests: RecordedLinearRequest[];
-  /** The next `count` GraphQL requests answer 500, as during an outage. */
-  failNextRequests(count: number): void;
+  /**
+   * The next `count` GraphQL requests answer 500, as during an outage; with `operations`, only
+   * requests whose operation name is one of them count (e.g. `attachmentLinkURL`, `createComment`).
+   */
+  failNextRequests(count: number, options?: { operations?: readonly string[] }): void;
   signWebhook(body: string): { 'linear-signature': string };
   deliverWebhook(
     url: string,
@@ -68,6 +71,7 @@ export async function startFakeLinear(options: FakeLinearOptions = {}): Promise<
   const state = new FakeLinearState();
   const requests: RecordedLinearRequest[] = [];
   let failuresLeft = 0;
+  let failingOperations: readonly string[] | undefined;
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -101,7 +105,7 @@ export async function startFakeLinear(options: FakeLinearOptions = {}): Promise<
         respond(response, 400, { errors: [authenticationError()] });
         return;
       }
-      if (failuresLeft > 0) {
+      if (failuresLeft > 0 && (!failingOperations || failingOperations.includes(operationName))) {
         failuresLeft -= 1;
         respond(response, 500, { errors: [internalError('Internal server error')] });
         return;
@@ -132,8 +136,9 @@ export async function startFakeLinear(options: FakeLinearOptions = {}): Promise<
     activities: (agentSessionId) =>
       state.activities.filter((activity) => activity.agentSessionId === agentSessionId),
     requests,
-    failNextRequests(count) {
+    failNextRequests(count, failOptions = {}) {
       failuresLeft = count;
+      failingOperations = failOptions.operations;
     },
     signWebhook: (body) => ({ 'linear-signature': sign(body) }),
     async deliverWebhook(url, payload, delivery) {

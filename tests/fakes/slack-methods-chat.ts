@@ -24,6 +24,23 @@ const fail = (error: string, extra: Record<string, unknown> = {}): SlackAnswer =
 const string = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 const blocksOf = (value: unknown): unknown[] | undefined => (Array.isArray(value) ? value : undefined);
 
+/** `metadata` as Slack takes it: an object (or its JSON) with `event_type` and `event_payload`. */
+function metadataOf(value: unknown): FakeSlackMessage['metadata'] {
+  let parsed: unknown = value;
+  try {
+    if (typeof value === 'string') parsed = JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const { event_type: type, event_payload: payload } = parsed as Record<string, unknown>;
+  if (typeof type !== 'string' || typeof payload !== 'object' || payload === null) return undefined;
+  return { event_type: type, event_payload: payload as Record<string, unknown> };
+}
+
+const wantsMetadata = (args: SlackArgs) =>
+  args.include_all_metadata === true || args.include_all_metadata === 'true';
+
 /** Slack answers `no_text` when a message has neither text nor blocks. */
 function hasContent(args: SlackArgs): boolean {
   return (
@@ -53,9 +70,10 @@ function postMessage(world: FakeSlackWorld, args: SlackArgs): SlackAnswer {
     text: string(args.text),
     blocks: blocksOf(args.blocks),
     edits: [],
+    ...(metadataOf(args.metadata) ? { metadata: metadataOf(args.metadata) } : {}),
   };
   world.messages.push(message);
-  return { ok: true, channel, ts: message.ts, message: wireMessage(message) };
+  return { ok: true, channel, ts: message.ts, message: wireMessage(message, { metadata: true }) };
 }
 
 function update(world: FakeSlackWorld, args: SlackArgs): SlackAnswer {
@@ -170,7 +188,8 @@ function replies(world: FakeSlackWorld, args: SlackArgs): SlackAnswer {
     .filter((message) => message.channel === channel && (message.ts === root || message.thread_ts === root))
     .sort((left, right) => left.ts.localeCompare(right.ts));
   const { slice, ...paging } = page(thread, args, 1000);
-  return { ok: true, messages: slice.map(wireMessage), ...paging };
+  const metadata = wantsMetadata(args);
+  return { ok: true, messages: slice.map((message) => wireMessage(message, { metadata })), ...paging };
 }
 
 function history(world: FakeSlackWorld, args: SlackArgs): SlackAnswer {
@@ -182,7 +201,8 @@ function history(world: FakeSlackWorld, args: SlackArgs): SlackAnswer {
     )
     .sort((left, right) => right.ts.localeCompare(left.ts));
   const { slice, ...paging } = page(topLevel, args, 100);
-  return { ok: true, messages: slice.map(wireMessage), ...paging };
+  const metadata = wantsMetadata(args);
+  return { ok: true, messages: slice.map((message) => wireMessage(message, { metadata })), ...paging };
 }
 
 export function chatMethods(world: FakeSlackWorld): Record<string, MethodHandler> {

@@ -72,6 +72,14 @@ export interface FakeSlack {
   addUserGroup(id: string, userIds: string[]): void;
   /** A person posts a message (what a trigger event refers to); returns it with its ts. */
   userSays(input: { channel: string; user: string; text: string; threadTs?: string }): FakeSlackMessage;
+  /**
+   * The next `times` calls to `method` (those `matches` accepts) answer HTTP `status`, like a Slack
+   * outage; later calls succeed. The failed calls are recorded with that status.
+   */
+  failNext(
+    method: string,
+    rule: { times: number; status?: number; matches?: (args: SlackArgs) => boolean },
+  ): void;
   /** The next `times` calls to `method` answer HTTP 429 with `Retry-After`. */
   rateLimit(method: string, rule: { times: number; retryAfterSeconds: number }): void;
   signRequest(body: string, secret?: string, timestampSeconds?: number): SignedHeaders;
@@ -95,10 +103,20 @@ export interface FakeSlack {
     envelope: EnvelopedEvent,
     options?: { retryAttempt?: number; retryReason?: string; timeoutMs?: number },
   ): Promise<SocketAck>;
+  /** Socket Mode as Slack retries it: the envelope again until the app acks it (see FakeSocketMode). */
+  socketDeliverUntilAcked(
+    envelope: EnvelopedEvent,
+    options: { ackWithinMs: number; redeliveries: number },
+  ): Promise<{ attempts: number; ack?: SocketAck }>;
   /** Any Socket Mode message (slash_commands, interactive, events_api). */
   socketSend(delivery: SocketDelivery, options?: { timeoutMs?: number }): Promise<SocketAck>;
   socketConnectionCount(): number;
   socketAcks: SocketAck[];
+  /**
+   * Called after a Web API method has done its work and before its answer is sent (a test kills
+   * the caller there: the message exists, the caller never learns it). Undefined clears it.
+   */
+  afterCall(hook: ((call: RecordedSlackCall) => Promise<void>) | undefined): void;
   close(): Promise<void>;
 }
 
@@ -128,6 +146,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const apiAppId = options.apiAppId ?? 'A0FAKE';
   const signingSecret = options.signingSecret ?? 'fake-signing-secret-0000';
   const methods: Record<string, MethodHandler> = { ...chatMethods(world), ...miscMethods(world) };
+  let afterCall: ((call: RecordedSlackCall) => Promise<void>) | undefined;
 
   const authorise = (method: string, token: string | undefined): SlackAnswer | undefined => {
     if (!token) return { ok: false, error: 'not_authed' };
@@ -157,11 +176,20 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       );
       return;
     }
+    const fault = world.faults.get(method);
+    if (fault && fault.remaining > 0 && (fault.matches?.(visibleArgs) ?? true)) {
+      fault.remaining -= 1;
+      call.status = fault.status;
+      call.error = 'fake_outage';
+      json(response, fault.status, { ok: false, error: 'fatal_error' });
+      return;
+    }
     const handler = methods[method];
     const answer: SlackAnswer = handler
       ? (authorise(method, token) ?? handler(visibleArgs))
       : { ok: false, error: 'unknown_method' };
     if (!answer.ok) call.error = answer.error;
+    await afterCall?.(call);
     json(response, 200, answer);
   };
 
@@ -233,6 +261,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       world.messages.push(message);
       return message;
     },
+    failNext: (method, rule) =>
+      void world.faults.set(method, {
+        remaining: rule.times,
+        status: rule.status ?? 500,
+        ...(rule.matches ? { matches: rule.matches } : {}),
+      }),
     rateLimit: (method, rule) =>
       void world.rateLimits.set(method, { remaining: rule.times, retryAfterSeconds: rule.retryAfterSeconds }),
     signRequest: (body, secret = signingSecret, timestampSeconds) =>
@@ -260,9 +294,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         },
         { timeoutMs: deliveryOptions.timeoutMs },
       ),
+    socketDeliverUntilAcked: (envelope, deliveryOptions) =>
+      socketMode.deliverUntilAcked({ type: 'events_api', payload: envelope }, deliveryOptions),
     socketSend: (delivery, sendOptions) => socketMode.send(delivery, sendOptions),
     socketConnectionCount: () => socketMode.connectionCount(),
     socketAcks: socketMode.acks,
+    afterCall: (hook) => {
+      afterCall = hook;
+    },
     close: async () => {
       await socketMode.close();
       server.closeAllConnections();

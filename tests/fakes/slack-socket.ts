@@ -21,6 +21,14 @@ export interface FakeSocketMode {
   /** Open connections; a test waits for 1 before delivering. */
   connectionCount(): number;
   send(delivery: SocketDelivery, options?: { timeoutMs?: number }): Promise<SocketAck>;
+  /**
+   * Slack's behaviour for an envelope the app does not ack in time: the same event again, with
+   * `retry_attempt` counting up and `retry_reason: timeout`, until one is acked or `redeliveries` ran out.
+   */
+  deliverUntilAcked(
+    delivery: Extract<SocketDelivery, { type: 'events_api' }>,
+    options: { ackWithinMs: number; redeliveries: number },
+  ): Promise<{ attempts: number; ack?: SocketAck }>;
   acks: SocketAck[];
   close(): Promise<void>;
 }
@@ -66,9 +74,21 @@ export function attachSocketMode(server: Server, world: FakeSlackWorld, appId: s
     });
   });
 
-  return {
+  const api: FakeSocketMode = {
     acks,
     connectionCount: () => open.length,
+    async deliverUntilAcked(delivery, options) {
+      for (let attempt = 0; attempt <= options.redeliveries; attempt += 1) {
+        const retry = attempt === 0 ? {} : { retryAttempt: attempt, retryReason: 'timeout' };
+        try {
+          const ack = await api.send({ ...delivery, ...retry }, { timeoutMs: options.ackWithinMs });
+          return { attempts: attempt + 1, ack };
+        } catch (error) {
+          if (!(error instanceof Error) || !error.message.startsWith('fake Slack: no ack')) throw error;
+        }
+      }
+      return { attempts: options.redeliveries + 1 };
+    },
     send(delivery, options = {}) {
       const connection = open.at(-1);
       if (!connection) return Promise.reject(new Error('fake Slack: no Socket Mode connection is open'));
@@ -107,4 +127,5 @@ export function attachSocketMode(server: Server, world: FakeSlackWorld, appId: s
         sockets.close(() => resolve());
       }),
   };
+  return api;
 }

@@ -33,6 +33,8 @@ export interface FakeSlackMessage {
   files?: { id: string; title: string; name: string }[];
   /** Earlier versions, oldest first; the current version is `text`/`blocks`. */
   edits: FakeMessageEdit[];
+  /** Message metadata (`event_type`, `event_payload`), as chat.postMessage took it. */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 export interface FakeEphemeral {
@@ -64,6 +66,14 @@ export interface FakeSlackUser {
   isBot?: boolean;
 }
 
+/** The next `remaining` matching calls answer HTTP `status` (a 5xx outage), then the method recovers. */
+export interface FaultRule {
+  remaining: number;
+  status: number;
+  /** Only calls whose arguments match count (e.g. only posts that carry metadata). */
+  matches?: (args: SlackArgs) => boolean;
+}
+
 export interface RateLimitRule {
   remaining: number;
   retryAfterSeconds: number;
@@ -86,6 +96,7 @@ export interface FakeSlackWorld {
   files: Map<string, FakeUploadedFile>;
   statuses: { channel_id: string; thread_ts: string; status: string }[];
   rateLimits: Map<string, RateLimitRule>;
+  faults: Map<string, FaultRule>;
   /** Base URL of the server, `http://127.0.0.1:PORT`. */
   baseUrl: string;
   /** Socket Mode tickets handed out by apps.connections.open. */
@@ -115,6 +126,7 @@ export function createWorld(options: {
     files: new Map(),
     statuses: [],
     rateLimits: new Map(),
+    faults: new Map(),
     baseUrl: '',
     tickets: new Set(),
     // Strictly increasing, so ordering by ts is ordering by arrival, like Slack's.
@@ -138,8 +150,14 @@ export function findMessage(
   return world.messages.find((message) => message.channel === channel && message.ts === ts);
 }
 
-/** The wire shape of a stored message, as conversations.replies and chat.postMessage answer it. */
-export function wireMessage(message: FakeSlackMessage): Record<string, unknown> {
+/**
+ * The wire shape of a stored message, as conversations.replies and chat.postMessage answer it.
+ * Like Slack, metadata is included only when asked for (`include_all_metadata`).
+ */
+export function wireMessage(
+  message: FakeSlackMessage,
+  options: { metadata?: boolean } = {},
+): Record<string, unknown> {
   return {
     type: 'message',
     ts: message.ts,
@@ -150,5 +168,6 @@ export function wireMessage(message: FakeSlackMessage): Record<string, unknown> 
     ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}),
     ...(message.files ? { files: message.files } : {}),
     ...(message.edits.length > 0 ? { edited: { user: message.user, ts: message.ts } } : {}),
+    ...(options.metadata && message.metadata ? { metadata: message.metadata } : {}),
   };
 }

@@ -21,8 +21,8 @@ export function parseAppPrivateKey(pem: string): KeyObject {
   }
 }
 
-/** An RS256 JSON web token that authenticates as the App itself (`iss` = App id). */
-export function signAppJwt(options: { appId: number; privateKey: KeyObject; nowMs: number }): {
+/** An RS256 JSON web token that authenticates as the App itself (`iss`: the App id or its Client ID). */
+export function signAppJwt(options: { appId: number | string; privateKey: KeyObject; nowMs: number }): {
   token: string;
   expiresAtMs: number;
 } {

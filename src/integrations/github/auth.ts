@@ -1,4 +1,6 @@
 import type { KeyObject } from 'node:crypto';
+import { createAppAuth } from '@octokit/auth-app';
+import { Octokit } from '@octokit/rest';
 import { BatonError } from '../../observability/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { parseAppPrivateKey, signAppJwt } from './app-jwt.ts';
@@ -16,7 +18,8 @@ export interface GitHubAuth {
 export interface GitHubAuthOptions {
   /** `https://api.github.com`, or `https://HOST/api/v3` for GitHub Enterprise Server. */
   apiUrl: string;
-  appId?: number;
+  /** The App's numeric id, or its Client ID (`Iv23…`): GitHub accepts either as the JWT's issuer. */
+  appId?: number | string;
   /** The App's PEM private key. */
   privateKey?: string;
   /** A personal access token, for small setups without an App. */
@@ -44,86 +47,100 @@ export function installationPermissions(workflows: boolean): Record<string, 'rea
   };
 }
 
-function appError(status: number, detail: string, what: string): BatonError {
+interface RequestFailure {
+  status?: number;
+  message?: string;
+  response?: { data?: unknown };
+}
+
+function appError(error: unknown, what: string): BatonError {
+  const failure = (typeof error === 'object' && error !== null ? error : {}) as RequestFailure;
+  const status = failure.status;
+  if (status === undefined) {
+    return new BatonError({
+      code: 'github_unreachable',
+      message: `GitHub could not be reached for ${what}: ${failure.message ?? String(error)}`,
+      retryable: true,
+      hint: 'check GITHUB_API_URL and the network',
+      cause: error,
+    });
+  }
   if (status === 404) {
     return new BatonError({
       code: 'github_app_not_installed',
       message: `the GitHub App is not installed on ${what}`,
       hint: 'install the App on the repository (or its organisation) and grant it access to this repository',
+      cause: error,
     });
   }
+  const data = failure.response?.data;
+  const detail =
+    typeof data === 'object' && data !== null && 'message' in data ? String(data.message) : failure.message;
   return new BatonError({
     code: status === 401 ? 'github_app_auth_failed' : 'github_app_request_failed',
-    message: `GitHub refused the App's request for ${what} (${status}): ${detail}`,
+    message: `GitHub refused the App's request for ${what} (${status}): ${String(detail ?? '').slice(0, 300)}`,
     retryable: status >= 500 || status === 429,
     hint:
       status === 401
-        ? 'check GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY, and that the host clock is right'
+        ? 'check GITHUB_APP_ID (the App id or its Client ID) and GITHUB_APP_PRIVATE_KEY, and that the host clock is right'
         : 'check the App’s permissions and GitHub’s status',
+    cause: error,
   });
 }
 
-function createAppAuth(options: GitHubAuthOptions & { appId: number; privateKey: string }): GitHubAuth {
-  const fetchImpl = options.fetch ?? fetch;
+/**
+ * Installation tokens through `@octokit/auth-app`: it signs nothing itself here (the JWT comes from
+ * `signAppJwt`, on Baton's clock) but issues the narrowed tokens and merges concurrent requests.
+ * Baton keeps the per-repository installation and a token cache that refreshes five minutes early.
+ */
+function createInstallationAuth(
+  options: GitHubAuthOptions & { appId: number | string; privateKey: string },
+): GitHubAuth {
   const clock = options.clock ?? Date.now;
   const key: KeyObject = parseAppPrivateKey(options.privateKey);
-  const apiUrl = options.apiUrl.replace(/\/+$/, '');
-  const permissions = installationPermissions(options.workflows ?? false);
+  // A bare Octokit's request (no auth, no retries): the App's own calls carry the JWT themselves.
+  const { request } = new Octokit({
+    baseUrl: options.apiUrl.replace(/\/+$/, ''),
+    userAgent: 'baton',
+    request: options.fetch ? { fetch: options.fetch } : undefined,
+    log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+  });
   let jwt: { token: string; expiresAtMs: number } | undefined;
-  const installations = new Map<string, Promise<number>>();
-  const tokens = new Map<string, { token: string; expiresAtMs: number }>();
-  const pending = new Map<string, Promise<string>>();
-
   const appJwt = () => {
     if (!jwt || jwt.expiresAtMs - JWT_REUSE_MARGIN_MS <= clock()) {
       jwt = signAppJwt({ appId: options.appId, privateKey: key, nowMs: clock() });
     }
-    return jwt.token;
+    return jwt;
   };
-
-  const call = async (method: 'GET' | 'POST', path: string, what: string, body?: unknown) => {
-    let response: Response;
-    try {
-      response = await fetchImpl(`${apiUrl}${path}`, {
-        method,
-        headers: {
-          accept: 'application/vnd.github+json',
-          authorization: `Bearer ${appJwt()}`,
-          'content-type': 'application/json',
-          'user-agent': 'baton',
-          'x-github-api-version': '2022-11-28',
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (error) {
-      throw new BatonError({
-        code: 'github_unreachable',
-        message: `GitHub at ${apiUrl} could not be reached: ${error instanceof Error ? error.message : String(error)}`,
-        retryable: true,
-        hint: 'check GITHUB_API_URL and the network',
-        cause: error,
-      });
-    }
-    const text = await response.text();
-    if (!response.ok) {
-      const message = (() => {
-        try {
-          return String((JSON.parse(text) as { message?: unknown }).message ?? text);
-        } catch {
-          return text;
-        }
-      })();
-      throw appError(response.status, message.slice(0, 300), what);
-    }
-    return JSON.parse(text) as Record<string, unknown>;
-  };
+  const app = createAppAuth({
+    appId: options.appId,
+    request,
+    createJwt: async () => {
+      const signed = appJwt();
+      return { jwt: signed.token, expiresAt: new Date(signed.expiresAtMs).toISOString() };
+    },
+    log: { warn: (message: string) => options.log.warn(message) },
+  });
+  const permissions = installationPermissions(options.workflows ?? false);
+  const installations = new Map<string, Promise<number>>();
+  const tokens = new Map<string, { token: string; expiresAtMs: number }>();
+  const pending = new Map<string, Promise<string>>();
 
   const installationFor = (repo: string): Promise<number> => {
     const { owner, name } = splitRepo(repo);
     const cacheKey = `${owner}/${name}`.toLowerCase();
     let found = installations.get(cacheKey);
     if (!found) {
-      found = call('GET', `/repos/${owner}/${name}/installation`, repo).then((body) => Number(body.id));
+      found = request('GET /repos/{owner}/{repo}/installation', {
+        owner,
+        repo: name,
+        headers: { authorization: `bearer ${appJwt().token}` },
+      }).then(
+        (response) => Number(response.data.id),
+        (error: unknown) => {
+          throw appError(error, repo);
+        },
+      );
       // A failed lookup is not remembered: the App may be installed a minute later.
       found.catch(() => installations.delete(cacheKey));
       installations.set(cacheKey, found);
@@ -132,27 +149,31 @@ function createAppAuth(options: GitHubAuthOptions & { appId: number; privateKey:
   };
 
   const issue = async (repo: string, cacheKey: string): Promise<string> => {
-    const { name } = splitRepo(repo);
     const installationId = await installationFor(repo);
-    const body = await call('POST', `/app/installations/${installationId}/access_tokens`, repo, {
-      repositories: [name],
-      permissions,
-    });
-    const token = String(body.token ?? '');
-    const expiresAtMs = Date.parse(String(body.expires_at ?? ''));
-    if (!token || Number.isNaN(expiresAtMs)) {
+    let issued: { token: string; expiresAt: string };
+    try {
+      // `refresh`: the expiry is judged here, on Baton's clock, not by the library's own cache.
+      issued = await app({
+        type: 'installation',
+        installationId,
+        repositoryNames: [splitRepo(repo).name],
+        permissions,
+        refresh: true,
+      });
+    } catch (error) {
+      throw appError(error, repo);
+    }
+    const expiresAtMs = Date.parse(issued.expiresAt);
+    if (!issued.token || Number.isNaN(expiresAtMs)) {
       throw new BatonError({
         code: 'github_app_request_failed',
         message: `GitHub returned no installation token for ${repo}`,
         retryable: true,
       });
     }
-    tokens.set(cacheKey, { token, expiresAtMs });
-    options.log.debug(
-      { repo, installationId, expiresAt: new Date(expiresAtMs).toISOString() },
-      'installation token issued',
-    );
-    return token;
+    tokens.set(cacheKey, { token: issued.token, expiresAtMs });
+    options.log.debug({ repo, installationId, expiresAt: issued.expiresAt }, 'installation token issued');
+    return issued.token;
   };
 
   return {
@@ -176,11 +197,11 @@ function createAppAuth(options: GitHubAuthOptions & { appId: number; privateKey:
 
 /**
  * GitHub credentials: a GitHub App (short-lived installation tokens, each narrowed to the one
- * repository it is for) when an App id and key are set, otherwise a plain token.
+ * repository it is for) when an App id (or Client ID) and key are set, otherwise a plain token.
  */
 export function createGitHubAuth(options: GitHubAuthOptions): GitHubAuth {
   if (options.appId !== undefined && options.privateKey) {
-    return createAppAuth({ ...options, appId: options.appId, privateKey: options.privateKey });
+    return createInstallationAuth({ ...options, appId: options.appId, privateKey: options.privateKey });
   }
   const token = options.token;
   if (token) {
@@ -189,6 +210,6 @@ export function createGitHubAuth(options: GitHubAuthOptions): GitHubAuth {
   throw new BatonError({
     code: 'github_not_configured',
     message: 'no GitHub credentials are configured',
-    hint: 'set GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY (a GitHub App), or GITHUB_TOKEN',
+    hint: 'set GITHUB_APP_ID (or the App’s Client ID) and GITHUB_APP_PRIVATE_KEY (a GitHub App), or GITHUB_TOKEN',
   });
 }

@@ -6,7 +6,12 @@ export {
   installationPermissions,
 } from './auth.ts';
 export { createGitHubClient, type GitHubClient, type GitHubClientOptions } from './client.ts';
-export { createGitHubPublisher, GITHUB_TOKEN_USER, repoAuthFor } from './publisher.ts';
+export {
+  createGitHubPublisher,
+  createGitHubRemoteBranchReader,
+  GITHUB_TOKEN_USER,
+  repoAuthFor,
+} from './publisher.ts';
 export { createGitHubPullRequests } from './pull-requests.ts';
 export { rateLimitWait } from './rate-limit.ts';
 export { splitRepo } from './repo-name.ts';

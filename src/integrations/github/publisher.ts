@@ -1,7 +1,7 @@
 import type { RepoConfig } from '../../config/schema.ts';
 import { BatonError, isBatonError } from '../../observability/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
-import type { Publisher } from '../../runs/turn-dependencies.ts';
+import type { Publisher, RemoteBranchReader } from '../../runs/turn-dependencies.ts';
 import { assertPushAllowed, importChanges, mirrorPathFor, pushBranch } from '../../sandbox/index.ts';
 import type { GitHubAuth } from './auth.ts';
 import type { GitHubClient } from './client.ts';
@@ -105,5 +105,26 @@ export function createGitHubPublisher(options: {
     }
     options.log.info({ repo: repo.name, branch, commit: pushed.commit }, 'branch pushed to GitHub');
     return { location: `${remote.htmlUrl}/tree/${branch}` };
+  };
+}
+
+/**
+ * The branch as GitHub has it (its head commit), for outcomes told from facts. A 404 is "no such
+ * branch"; any other failure is thrown (the caller leaves the fact unknown rather than guess).
+ */
+export function createGitHubRemoteBranchReader(options: { client: GitHubClient }): RemoteBranchReader {
+  return async ({ repo, branch }) => {
+    const { owner, name } = splitRepo(repo.name);
+    const octokit = options.client.octokitFor(repo.name);
+    try {
+      const [found, repository] = await Promise.all([
+        octokit.rest.repos.getBranch({ owner, repo: name, branch }),
+        octokit.rest.repos.get({ owner, repo: name }),
+      ]);
+      return { commit: found.data.commit.sha, location: `${repository.data.html_url}/tree/${branch}` };
+    } catch (error) {
+      if (isStatus(error, 404)) return null;
+      throw error;
+    }
   };
 }

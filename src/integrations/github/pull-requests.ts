@@ -25,21 +25,28 @@ const isStatus = (error: unknown, status: number) =>
  * draft otherwise; a creation that loses a race (422 "already exists") updates the winner.
  */
 export function createGitHubPullRequests(options: { client: GitHubClient; log: Logger }): PullRequestService {
+  const openPull = async (input: { repo: string; head: string; base: string }) => {
+    const { owner, name } = splitRepo(input.repo);
+    const { data } = await options.client.octokitFor(input.repo).rest.pulls.list({
+      owner,
+      repo: name,
+      head: `${owner}:${input.head}`,
+      state: 'open',
+      per_page: 10,
+    });
+    // The head filter is exact; the branch check guards against a server that ignored it.
+    const fromBranch = data.filter((pull) => pull.head.ref === input.head);
+    return fromBranch.find((pull) => pull.base.ref === input.base) ?? fromBranch[0];
+  };
   return {
+    async findOpenPullRequest(input) {
+      const found = await openPull(input);
+      return found ? { number: found.number, url: found.html_url } : null;
+    },
     async ensureDraftPullRequest(input) {
       const { owner, name } = splitRepo(input.repo);
       const octokit = options.client.octokitFor(input.repo);
-      const head = `${owner}:${input.head}`;
-      const findOpen = async () => {
-        const { data } = await octokit.rest.pulls.list({
-          owner,
-          repo: name,
-          head,
-          state: 'open',
-          per_page: 10,
-        });
-        return data.find((pull) => pull.head.ref === input.head && pull.base.ref === input.base) ?? data[0];
-      };
+      const findOpen = () => openPull(input);
       const update = async (number: number) => {
         const { data } = await octokit.rest.pulls.update({
           owner,

@@ -2,7 +2,9 @@ import type { Octokit } from '@octokit/rest';
 import { BatonError, describeError } from '../../observability/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { redactSecrets } from '../../observability/redact.ts';
+import { deliverOnce, type FinalDeliveryResult, type FinalLedger } from '../../runs/deliver-once.ts';
 import type { Reporter } from '../../runs/reporter.ts';
+import { createMemoryFinalLedger } from '../../store/final-ledger.ts';
 import { splitRepo } from './repo-name.ts';
 import { fitComment, formatFinishComment, formatQuestion } from './reporter-format.ts';
 
@@ -22,7 +24,21 @@ export interface GitHubReporterOptions {
   mention?: string;
   /** The dashboard link for a run, when the server has a public URL. */
   runUrl?: (runId: string) => string | undefined;
+  /** The turn reported; its id marks the closing comment (found again after a crash). */
+  turnId?: string;
+  /** The closing comment's ledger (claim, confirm, release for a retry); in memory when absent. */
+  finals?: FinalLedger;
+  /** Told how each attempt at the closing comment ended (for metrics). */
+  onFinalResult?: (result: FinalDeliveryResult) => void;
 }
+
+/** The hidden marker in a closing comment: names the turn, so it is never posted twice. */
+export function finalMarker(turnId: string): string {
+  return `<!-- baton:final:${turnId} -->`;
+}
+
+const isStatus = (error: unknown, status: number) =>
+  typeof error === 'object' && error !== null && (error as { status?: unknown }).status === status;
 
 /**
  * Reports a run on a pull request. GitHub has no cheap status line, so progress stays quiet: a 👀 on
@@ -36,22 +52,54 @@ export function createGitHubReporter(options: GitHubReporterOptions): Reporter {
   const mention = options.mention ?? '@baton';
   let runUrl: string | undefined;
   let finished = false;
+  const fallbackLedger = createMemoryFinalLedger();
 
   const clean = (text: string) => fitComment(redactSecrets(text, options.secrets ?? []));
 
-  async function post(body: string): Promise<void> {
-    const text = clean(body);
+  /**
+   * In the review thread when asked there; a thread GitHub no longer has (404: the comment was
+   * deleted or outdated away) falls back to a comment on the pull request, so the answer still lands.
+   */
+  async function post(body: string, marker = ''): Promise<void> {
+    const text = `${clean(body)}${marker ? `\n\n${marker}` : ''}`;
     if (inReviewThread && options.commentId !== undefined) {
-      await octokit.rest.pulls.createReplyForReviewComment({
-        owner,
-        repo,
-        pull_number: options.number,
-        comment_id: options.commentId,
-        body: text,
-      });
-      return;
+      try {
+        await octokit.rest.pulls.createReplyForReviewComment({
+          owner,
+          repo,
+          pull_number: options.number,
+          comment_id: options.commentId,
+          body: text,
+        });
+        return;
+      } catch (error) {
+        if (!isStatus(error, 404)) throw error;
+        log.warn(
+          { commentId: options.commentId },
+          'the review thread is gone (404); answering in a pull request comment instead',
+        );
+      }
     }
     await octokit.rest.issues.createComment({ owner, repo, issue_number: options.number, body: text });
+  }
+
+  /** Whether a comment with this marker is on the pull request or in its review threads already. */
+  async function markerPosted(marker: string): Promise<boolean> {
+    const inIssue = await octokit.paginate(octokit.rest.issues.listComments, {
+      owner,
+      repo,
+      issue_number: options.number,
+      per_page: 100,
+    });
+    if (inIssue.some((comment) => comment.body?.includes(marker))) return true;
+    if (!inReviewThread) return false;
+    const inReview = await octokit.paginate(octokit.rest.pulls.listReviewComments, {
+      owner,
+      repo,
+      pull_number: options.number,
+      per_page: 100,
+    });
+    return inReview.some((comment) => comment.body.includes(marker));
   }
 
   async function postOrThrow(body: string, what: string): Promise<void> {
@@ -107,12 +155,15 @@ export function createGitHubReporter(options: GitHubReporterOptions): Reporter {
     async finish(outcome) {
       if (finished) return;
       finished = true;
-      try {
-        await post(formatFinishComment(outcome, runUrl ? { runUrl } : {}));
-      } catch (error) {
-        // The turn is already recorded; a lost closing comment must not turn it into a crash.
-        log.error({ err: error, status: outcome.status }, 'could not post the closing comment');
-      }
+      const marker = options.turnId ? finalMarker(options.turnId) : '';
+      await deliverOnce({
+        ledger: options.finals ?? fallbackLedger,
+        outcome,
+        findPosted: () => (marker ? markerPosted(marker) : Promise.resolve(false)),
+        post: () => post(formatFinishComment(outcome, runUrl ? { runUrl } : {}), marker),
+        log,
+        onResult: options.onFinalResult,
+      });
     },
   };
 }

@@ -2,7 +2,9 @@ import type { LinearConfig } from '../../config/schema.ts';
 import { describeError } from '../../observability/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { redactSecrets } from '../../observability/redact.ts';
+import { deliverOnce, type FinalDeliveryResult, type FinalLedger } from '../../runs/deliver-once.ts';
 import type { AskOutcome, Reporter, RunOutcome, RunProgress } from '../../runs/reporter.ts';
+import { createMemoryFinalLedger } from '../../store/final-ledger.ts';
 import type { LinearActivityContent, LinearClient } from './client.ts';
 import { formatFinalMessage, progressAction } from './final-message.ts';
 
@@ -21,6 +23,12 @@ export interface LinearReporterOptions {
   progressIntervalMs?: number;
   /** Linear marks a session stale after 30 minutes without activity; post at least this often. */
   keepAliveMs?: number;
+  /** The turn this reporter reports; its id marks the final comment (found again after a crash). */
+  turnId?: string;
+  /** The final reply's ledger (claim, confirm, release for a retry); in memory when absent. */
+  finals?: FinalLedger;
+  /** Told how each attempt at the final reply ended (for metrics). */
+  onFinalResult?: (result: FinalDeliveryResult) => void;
 }
 
 const DEFAULT_PROGRESS_INTERVAL_MS = 30_000;
@@ -38,6 +46,7 @@ export function createLinearReporter(options: LinearReporterOptions): Reporter {
   const progressIntervalMs = options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;
   const keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
   const clean = (text: string) => redactSecrets(text, options.secrets ?? []);
+  const fallbackLedger = createMemoryFinalLedger();
 
   // Posts go out one at a time so activities appear in the order they were made.
   let chain: Promise<void> = Promise.resolve();
@@ -118,30 +127,50 @@ export function createLinearReporter(options: LinearReporterOptions): Reporter {
     async finish(outcome) {
       finished = true;
       if (timer) clearInterval(timer);
-      await chain;
-      const notes = outcome.status === 'succeeded' ? await linkPullRequest(outcome) : [];
-      // After an elicitation the session waits for the person; a final activity would close it.
-      if (outcome.status === 'waiting') return;
-      const message = formatFinalMessage(outcome, notes);
-      const failedRun = outcome.status === 'failed' || outcome.status === 'budget_exhausted';
-      const final = agentSessionId
-        ? activity(failedRun ? { type: 'error', body: message } : { type: 'response', body: message })
-        : comment(message);
-      await final.catch(warn('final report'));
+      await chain.catch(() => undefined);
+      const marker = options.turnId ? finalMarker(options.turnId) : undefined;
+      await deliverOnce({
+        ledger: options.finals ?? fallbackLedger,
+        outcome,
+        // A comment carries a hidden marker with the turn id; a retry after a crash finds it.
+        findPosted: async () =>
+          !agentSessionId &&
+          marker !== undefined &&
+          (await client.getIssue(issueId)).comments.some((comment) => comment.body.includes(marker)),
+        post: async () => {
+          // Attaching is idempotent (one attachment per URL), so a retry attaches again harmlessly.
+          const notes = outcome.status === 'succeeded' ? await linkPullRequest(outcome) : [];
+          // After an elicitation the session waits for the person; a final activity would close it.
+          if (outcome.status === 'waiting') return;
+          const message = formatFinalMessage(outcome, notes);
+          const failedRun = outcome.status === 'failed' || outcome.status === 'budget_exhausted';
+          if (agentSessionId) {
+            await client.agentActivity(
+              agentSessionId,
+              sanitize(
+                failedRun ? { type: 'error', body: message } : { type: 'response', body: message },
+                clean,
+              ),
+            );
+          } else {
+            await client.comment(issueId, marker ? `${clean(message)}\n\n${marker}` : clean(message));
+          }
+        },
+        log,
+        onResult: options.onFinalResult,
+      });
     },
   };
 
-  /** Attaches the pull request and moves the issue; returns notes for what did not work. */
+  /**
+   * Attaches the pull request (a failure throws: the final is retried with it) and moves the issue
+   * (best effort: a missing state is a note in the final, not a reason to hold it back).
+   */
   async function linkPullRequest(outcome: RunOutcome): Promise<string[]> {
     const url = outcome.pullRequestUrl;
     if (!url) return [];
+    await client.attachPullRequest(issueId, { url, title: pullRequestTitle(url) });
     const notes: string[] = [];
-    try {
-      await client.attachPullRequest(issueId, { url, title: pullRequestTitle(url) });
-    } catch (error) {
-      warn('attach pull request')(error);
-      notes.push(`Could not attach the pull request to this issue: ${describeError(error)}`);
-    }
     const reviewState = options.config.reviewState;
     if (reviewState) {
       try {
@@ -153,6 +182,11 @@ export function createLinearReporter(options: LinearReporterOptions): Reporter {
     }
     return notes.map(clean);
   }
+}
+
+/** The hidden marker in a final comment: names the turn, so the final is never posted twice. */
+export function finalMarker(turnId: string): string {
+  return `<!-- baton:final:${turnId} -->`;
 }
 
 function pullRequestTitle(url: string): string {

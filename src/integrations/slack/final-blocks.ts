@@ -90,6 +90,9 @@ export function renderFinal(outcome: RunOutcome): RenderedLongMessage {
   if (delivery) blocks.push(delivery);
   const checks = checksSection(outcome);
   if (checks) blocks.push(checks);
+  // A failed setup explains failing checks; a ready environment is not news in the final reply.
+  if (outcome.environment?.startsWith('environment: setup failed'))
+    blocks.push(section(`:warning: ${escapeMrkdwn(truncate(outcome.environment, 500))}`));
   blocks.push({
     type: 'context',
     elements: [{ type: 'mrkdwn', text: formatUsage(outcome.tokens, outcome.costUsd) }],

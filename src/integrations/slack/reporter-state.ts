@@ -1,3 +1,6 @@
+import { createMemoryFinalLedger } from '../../store/final-ledger.ts';
+import type { FinalLedger } from '../../store/types.ts';
+
 /** What a Slack reporter remembers about its turn, across processes (gateway and worker). */
 export interface SlackReporterState {
   /** ts of the status message in the thread. */
@@ -10,14 +13,12 @@ export interface SlackReporterState {
  * Durable per-turn state of the Slack reporter. The gateway (acknowledge) and the worker (start,
  * finish) may run in different processes; the claims make each message happen once.
  */
-export interface SlackReporterStateStore {
+export interface SlackReporterStateStore extends FinalLedger {
   load(): Promise<SlackReporterState | null>;
   /** Replaces the saved state; the reporter always passes the merged state. */
   save(state: SlackReporterState): Promise<void>;
   /** True for exactly one caller per turn: that caller posts the status message and saves its ts. */
   claimStatusMessage(): Promise<boolean>;
-  /** True for exactly one caller per turn: that caller posts the final reply. */
-  claimFinal(): Promise<boolean>;
 }
 
 /** An in-memory store: for tests, the CLI, and one process that does everything. */
@@ -28,7 +29,7 @@ export function createMemoryReporterState(
 } {
   let state = initial ? { ...initial } : null;
   let statusClaimed = initial?.statusMessageTs !== undefined;
-  let finalClaimed = initial?.finalMessageTs !== undefined;
+  const finals = createMemoryFinalLedger({ delivered: initial?.finalMessageTs !== undefined });
   return {
     get current() {
       return state;
@@ -42,10 +43,8 @@ export function createMemoryReporterState(
       statusClaimed = true;
       return true;
     },
-    claimFinal: async () => {
-      if (finalClaimed) return false;
-      finalClaimed = true;
-      return true;
-    },
+    claimFinal: finals.claimFinal,
+    confirmFinal: finals.confirmFinal,
+    releaseFinal: finals.releaseFinal,
   };
 }

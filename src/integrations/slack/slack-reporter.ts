@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../observability/logger.ts';
 import { redactSecrets } from '../../observability/redact.ts';
+import { deliverOnce, type FinalDeliveryResult } from '../../runs/deliver-once.ts';
 import type { AskOutcome, Reporter, RunOutcome, RunProgress, TodoItem } from '../../runs/reporter.ts';
 import { type RenderedLongMessage, renderFinal, renderLongText } from './final-blocks.ts';
 import type { SlackReporterStateStore } from './reporter-state.ts';
@@ -34,6 +35,8 @@ export interface SlackReporterOptions {
   setTimer?: SetTimer;
   clearTimer?: ClearTimer;
   log: Logger;
+  /** Told how each attempt at the final reply ended (for metrics). */
+  onFinalResult?: (result: FinalDeliveryResult) => void;
 }
 
 export type SlackReporter = Reporter & {
@@ -50,6 +53,8 @@ export type SlackReporter = Reporter & {
 export const REACTIONS = { working: 'eyes', succeeded: 'white_check_mark', failed: 'x' } as const;
 
 const CLAIM_POLL_MS = 250;
+/** Slack message metadata type of a final reply; its payload carries the turn id. */
+export const FINAL_EVENT_TYPE = 'baton_final';
 
 function sanitiseProgress(progress: RunProgress, clean: (text: string) => string): RunProgress {
   const plan: TodoItem[] = progress.plan.map((item) => ({ ...item, text: clean(item.text) }));
@@ -105,9 +110,18 @@ export function createSlackReporter(options: SlackReporterOptions): SlackReporte
     }
   };
 
-  const postInThread = async (message: RenderedLongMessage | RenderedMessage, what: string) => {
+  const postInThread = async (
+    message: RenderedLongMessage | RenderedMessage,
+    what: string,
+    metadata?: { event_type: string; event_payload: Record<string, string> },
+  ) => {
     try {
-      const posted = await client.chat.postMessage({ ...thread, text: message.text, blocks: message.blocks });
+      const posted = await client.chat.postMessage({
+        ...thread,
+        text: message.text,
+        blocks: message.blocks,
+        ...(metadata ? { metadata } : {}),
+      });
       if ('attachment' in message && message.attachment) {
         await client.filesUploadV2({
           channel_id: origin.channelId,
@@ -171,6 +185,29 @@ export function createSlackReporter(options: SlackReporterOptions): SlackReporte
     if (!statusTs) log.warn('the status message was claimed but never saved; continuing without it');
   };
 
+  /** Whether this turn's final is already in the thread (its metadata names the turn). */
+  const findFinalInThread = async (): Promise<boolean> => {
+    let cursor: string | undefined;
+    do {
+      const page = await client.conversations.replies({
+        channel: origin.channelId,
+        ts: origin.threadTs,
+        include_all_metadata: true,
+        limit: 200,
+        ...(cursor ? { cursor } : {}),
+      });
+      const found = (page.messages ?? []).some((message) => {
+        const metadata = (message as { metadata?: { event_type?: string; event_payload?: unknown } })
+          .metadata;
+        const payload = metadata?.event_payload as { turn_id?: unknown } | undefined;
+        return metadata?.event_type === FINAL_EVENT_TYPE && payload?.turn_id === turnId;
+      });
+      if (found) return true;
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+    return false;
+  };
+
   return {
     async acknowledge({ position }) {
       await react(REACTIONS.working);
@@ -220,19 +257,41 @@ export function createSlackReporter(options: SlackReporterOptions): SlackReporte
     async finish(outcome: RunOutcome) {
       finished = true;
       const elapsedMs = latest ? latest.progress.elapsedMs + (now() - latest.receivedAt) : now() - startedAt;
-      // Another finish (a retried job, a second process) already reported this turn.
-      if (!(await state.claimFinal())) {
+      const { status, tokens, costUsd } = outcome;
+      let statusClosed = false;
+      const closeStatus = async () => {
+        if (statusClosed) return;
+        statusClosed = true;
+        await loadStatusTs();
+        await coalescer.close({ kind: 'finished', status, elapsedMs, tokens, costUsd });
+      };
+      const result = await deliverOnce({
+        ledger: state,
+        outcome,
+        // The final carries the turn id in its metadata: a retry after a crash finds it in the thread.
+        findPosted: () => findFinalInThread(),
+        post: async (claim) => {
+          // A retry comes from the sweep, long after the run: the first attempt closed the status.
+          if (claim.attempt === 1) await closeStatus();
+          // A waiting turn already asked its question in the thread; the status line says it waits.
+          if (status === 'waiting') return;
+          const finalTs = await postInThread(
+            renderFinal(cleanOutcome(outcome, clean)),
+            'post the final reply',
+            { event_type: FINAL_EVENT_TYPE, event_payload: { turn_id: turnId } },
+          );
+          const saved = (await state.load()) ?? {};
+          await state.save({ ...saved, ...(finalTs ? { finalMessageTs: finalTs } : {}) });
+        },
+        log,
+        onResult: options.onFinalResult,
+      });
+      // Another finish (a retried job, a second process) already reported this turn, or will.
+      if (result !== 'delivered' && result !== 'found') {
         await coalescer.close();
         return;
       }
-      await loadStatusTs();
-      const { status, tokens, costUsd } = outcome;
-      await coalescer.close({ kind: 'finished', status, elapsedMs, tokens, costUsd });
-      // A waiting turn already asked its question in the thread; the status line says it waits.
       if (status === 'waiting') return;
-      const finalTs = await postInThread(renderFinal(cleanOutcome(outcome, clean)), 'post the final reply');
-      const saved = (await state.load()) ?? {};
-      await state.save({ ...saved, ...(finalTs ? { finalMessageTs: finalTs } : {}) });
       await react(REACTIONS.working, true);
       await react(status === 'succeeded' ? REACTIONS.succeeded : REACTIONS.failed);
     },

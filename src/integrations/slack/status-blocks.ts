@@ -67,7 +67,10 @@ function details(view: StatusView): string | undefined {
     case 'working': {
       const usage = view.progress ? ` · ${formatUsage(view.progress.tokens, view.progress.costUsd)}` : '';
       const step = view.progress ? ` · step ${view.progress.step}` : '';
-      return `${formatDuration(view.elapsedMs)}${step}${usage}`;
+      const environment = view.progress?.environment
+        ? `\n${escapeMrkdwn(truncate(view.progress.environment, 300))}`
+        : '';
+      return `${formatDuration(view.elapsedMs)}${step}${usage}${environment}`;
     }
     case 'finished':
       return `${formatDuration(view.elapsedMs)} · ${formatUsage(view.tokens, view.costUsd)}`;

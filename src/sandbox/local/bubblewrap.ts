@@ -1,4 +1,5 @@
 import { lstatSync, readlinkSync } from 'node:fs';
+import { type EgressRoute, egressMountArgs, withEgressForwarder } from '../environment/network-plan.ts';
 import { SANDBOX_BIN, SANDBOX_HOME, SANDBOX_MIRROR_OBJECTS, SANDBOX_WORKDIR } from './paths.ts';
 import type { PreparedEtc } from './sandbox-etc.ts';
 import type { SandboxUser } from './sandbox-user.ts';
@@ -42,6 +43,8 @@ export interface BubblewrapPlan {
   /** Host path of the ripgrep binary, mounted as `rg` on the sandbox's PATH. */
   rgPath?: string;
   network: 'off' | 'on';
+  /** With network off: the one route out, through the host's egress proxy (setup, `registries`). */
+  egress?: EgressRoute;
   /** Absolute path inside the sandbox. */
   cwd: string;
   env: Readonly<Record<string, string>>;
@@ -137,6 +140,7 @@ export function bubblewrapInvocation(plan: BubblewrapPlan): BubblewrapInvocation
     plan.mirrorObjectsDir,
     SANDBOX_MIRROR_OBJECTS,
     ...(plan.rgPath ? ['--ro-bind', plan.rgPath, `${SANDBOX_BIN}/rg`] : []),
+    ...(plan.egress && plan.network === 'off' ? egressMountArgs(plan.egress) : []),
     '--seccomp',
     input(plan.seccompFilter),
     // The root itself is a throwaway tmpfs; read-only, so nothing can be created beside the mounts.
@@ -147,7 +151,8 @@ export function bubblewrapInvocation(plan: BubblewrapPlan): BubblewrapInvocation
     '--clearenv',
   );
   for (const [name, value] of Object.entries(plan.env)) args.push('--setenv', name, value);
-  args.push('--setenv', 'BATON_COMMAND', plan.cmd);
+  const cmd = plan.egress && plan.network === 'off' ? withEgressForwarder(plan.egress, plan.cmd) : plan.cmd;
+  args.push('--setenv', 'BATON_COMMAND', cmd);
   return { args, inputs, command: bubblewrapCommand(plan.memoryMb) };
 }
 

@@ -15,6 +15,8 @@ export interface SpawnSandboxedOptions {
   /** PATH used to find bwrap itself; the sandbox's own environment is in `args`. */
   hostPath: string;
   stdin?: string;
+  /** Live output, besides what the collector keeps. */
+  onOutput?: (chunk: string) => void;
   timeoutMs: number;
   signal?: AbortSignal;
   outputCapBytes: number;
@@ -73,6 +75,11 @@ export async function spawnSandboxed(options: SpawnSandboxedOptions): Promise<Sa
   const collector = createOutputCollector({ capBytes: options.outputCapBytes, spoolPath: options.spoolPath });
   collector.attach('stdout', child.stdout);
   collector.attach('stderr', child.stderr);
+  if (options.onOutput) {
+    const forward = (chunk: Buffer) => options.onOutput?.(chunk.toString('utf8'));
+    child.stdout.on('data', forward);
+    child.stderr.on('data', forward);
+  }
   child.stdin.on('error', () => undefined); // a command that ignores stdin closes the pipe early
   child.stdin.end(options.stdin ?? '');
 

@@ -12,3 +12,4 @@ export {
   type PushBranchResult,
   pushBranch,
 } from './push-branch.ts';
+export { readRemoteBranch } from './remote-branch.ts';

@@ -5,6 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 import { rgPath as bundledRgPath } from '@vscode/ripgrep';
 import { BatonError } from '../../observability/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
+import { type BuildLocks, createProcessBuildLocks } from '../environment/build-locks.ts';
+import { createSharedEnvironment, type EnvironmentSettings } from '../environment/shared-environment.ts';
 import type { RepoSource, Sandbox, SandboxCreateOptions, SandboxProvider } from '../types.ts';
 import { systemMounts } from './bubblewrap.ts';
 import { type HostEnv, withoutCredentials } from './host-git.ts';
@@ -43,6 +45,8 @@ export interface LocalSandboxProviderOptions {
   processUid?: number;
   /** Extra host paths under /etc visible read-only in the sandbox (`sandbox.etcExtra`). */
   etcExtra?: readonly string[];
+  /** The environment phase (setup, egress allowlist, cache); absent: workspaces get no environment. */
+  environment?: EnvironmentSettings & { locks?: BuildLocks };
   now?: () => number;
 }
 
@@ -50,6 +54,8 @@ export interface LocalSandboxProvider extends SandboxProvider {
   readonly kind: 'local';
   /** Host path of a repository's mirror (for importChanges and pushBranch). */
   mirrorPath(repo: Pick<RepoSource, 'name'>): string;
+  /** The environment cache (for `baton cache`), when environments are on. */
+  readonly environments?: ReturnType<typeof createSharedEnvironment>['store'];
   /** Resolves when background work (spare checkouts) is done. */
   idle(): Promise<void>;
 }
@@ -97,6 +103,26 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
   })();
   reachable.catch(() => undefined); // reported by the first create
   const extraPath = nodeOutsideUsr ? [join(nodePrefix, 'bin')] : [];
+  const environment = options.environment
+    ? createSharedEnvironment({
+        dataDir: options.dataDir,
+        settings: options.environment,
+        locks: options.environment.locks ?? createProcessBuildLocks(),
+        hostEnv,
+        nodePrefix,
+        pathDirectories: [
+          ...extraPath,
+          '/usr/local/sbin',
+          '/usr/local/bin',
+          '/usr/sbin',
+          '/usr/bin',
+          '/sbin',
+          '/bin',
+        ],
+        rgPath: options.rgPath ?? bundledRgPath,
+        log: options.log,
+      })
+    : undefined;
   const mirrors = createMirrorManager({
     mirrorPath: layout.mirror,
     hostEnv,
@@ -185,6 +211,7 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
       seccompFilter,
       extraPath,
       rgPath,
+      environment,
       log: options.log,
     });
   };
@@ -193,6 +220,7 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
     kind: 'local',
     create,
     mirrorPath: (repo) => layout.mirror(repo.name),
+    ...(environment ? { environments: environment.store } : {}),
     idle: () => pool.idle(),
   };
 }

@@ -3,6 +3,11 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { BatonError } from '../../observability/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
+import {
+  createLocalEnvironment,
+  type LocalEnvironmentShared,
+  type PhaseOptions,
+} from '../environment/local-environment.ts';
 import type { ExecRequest, ExecResult, Sandbox, SandboxLimits } from '../types.ts';
 import { bubblewrapInvocation, sandboxEnv } from './bubblewrap.ts';
 import { spawnSandboxed } from './exec.ts';
@@ -32,6 +37,8 @@ export interface LocalSandboxOptions {
   seccompFilter: Buffer;
   extraPath: readonly string[];
   rgPath?: string;
+  /** The provider's environment cache and setup settings; absent: no environment phase. */
+  environment?: LocalEnvironmentShared;
   log?: Logger;
 }
 
@@ -57,15 +64,35 @@ export function createLocalSandbox(options: LocalSandboxOptions): Sandbox {
       throw new BatonError({ code: 'sandbox_disposed', message: `sandbox ${options.id} was disposed` });
   };
 
-  const exec = (request: ExecRequest): Promise<ExecResult> => {
-    const promise = runCommand(request);
+  const environment = options.environment
+    ? createLocalEnvironment({
+        shared: options.environment,
+        sandboxId: options.id,
+        workspaceDir: options.workspaceDir,
+        exec: (request, phase) => trackPending(runCommand(request, phase)),
+      })
+    : undefined;
+
+  const trackPending = <T>(promise: Promise<T>): Promise<T> => {
     pending.add(promise);
     const forget = () => pending.delete(promise);
     promise.then(forget, forget);
     return promise;
   };
 
-  const runCommand = async (request: ExecRequest): Promise<ExecResult> => {
+  /** The agent's commands: no network, all of it, or (`registries`) the setup allowlist through the proxy. */
+  const agentPhase = async (): Promise<PhaseOptions> =>
+    options.limits.network === 'registries' && environment ? environment.agentNetwork() : {};
+
+  const exec = (request: ExecRequest): Promise<ExecResult> => {
+    const promise = agentPhase().then((phase) => runCommand(request, phase));
+    pending.add(promise);
+    const forget = () => pending.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  };
+
+  const runCommand = async (request: ExecRequest, phase: PhaseOptions): Promise<ExecResult> => {
     assertLive();
     const relativeCwd = toWorkspaceRelative(request.cwd ?? '');
     const sequence = ++outputSequence;
@@ -80,16 +107,17 @@ export function createLocalSandbox(options: LocalSandboxOptions): Sandbox {
       user: options.user,
       seccompFilter: options.seccompFilter,
       workspaceDir: options.workspaceDir,
-      homeDir: options.homeDir,
+      homeDir: phase.homeDir ?? options.homeDir,
       mirrorObjectsDir: options.mirrorObjectsDir,
       rgPath: options.rgPath,
-      network: options.limits.network,
+      network: options.limits.network === 'on' ? 'on' : 'off',
+      egress: phase.egress,
       cwd: posix.join(SANDBOX_WORKDIR, relativeCwd),
       env: sandboxEnv({
         hostEnv: options.hostEnv,
         allowlist: options.limits.envAllowlist,
-        extraPath: options.extraPath,
-        requestEnv: request.env,
+        extraPath: [...(environment?.extraPath() ?? []), ...options.extraPath],
+        requestEnv: { ...environment?.toolEnv(), ...phase.env, ...request.env },
       }),
       memoryMb: options.limits.memoryMb,
       cmd: request.cmd,
@@ -101,6 +129,7 @@ export function createLocalSandbox(options: LocalSandboxOptions): Sandbox {
         user: options.user,
         hostPath: options.hostEnv.PATH ?? '/usr/local/bin:/usr/bin:/bin',
         stdin: request.stdin,
+        onOutput: request.onOutput,
         timeoutMs: request.timeoutMs ?? options.limits.commandTimeoutMs,
         signal: request.signal,
         outputCapBytes: options.limits.outputCapBytes,
@@ -134,6 +163,18 @@ export function createLocalSandbox(options: LocalSandboxOptions): Sandbox {
     id: options.id,
     workdir: SANDBOX_WORKDIR,
     exec,
+    ...(environment
+      ? {
+          prepareEnvironment: (request) => {
+            assertLive();
+            return trackPending(environment.prepare(request));
+          },
+          refreshEnvironment: (request) => {
+            assertLive();
+            return trackPending(environment.refresh(request));
+          },
+        }
+      : {}),
     readFile: async (path) => {
       assertLive();
       return readWorkspaceFile(options.workspaceDir, path);
@@ -157,6 +198,8 @@ export function createLocalSandbox(options: LocalSandboxOptions): Sandbox {
       disposed = true;
       for (const kill of running) kill();
       await Promise.allSettled(pending);
+      // Overlays first: the workspace below is removed next and must not be reached through them.
+      await environment?.dispose();
       // The exports stay: the host may still import the last bundle after the sandbox is gone.
       await Promise.all([removeTree(options.workspaceDir), removeTree(options.homeDir)]);
     },

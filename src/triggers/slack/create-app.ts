@@ -1,5 +1,6 @@
 import { App, type Logger as BoltLogger, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import { BatonError } from '../../observability/errors.ts';
+import { AckAfterListenersApp } from './ack-after-listeners.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
@@ -14,8 +15,9 @@ export type BoltApp =
 /**
  * A Bolt app on the receiver the credentials call for. HTTP: signatures and the 5-minute window are
  * checked by the receiver, and `processBeforeResponse` holds the ack until our listener's fast part
- * (dedupe claim, authorisation, enqueue) is done. Socket Mode: Bolt acks events on arrival; its socket
- * client takes the API URL from `installerOptions.clientOptions`, the WebClient from `clientOptions`.
+ * (dedupe claim, authorisation, enqueue) is done. Socket Mode: Bolt would ack events on arrival, so
+ * the app holds the ack the same way (`AckAfterListenersApp`); its socket client takes the API URL
+ * from `installerOptions.clientOptions`, the WebClient from `clientOptions`.
  */
 export function createBoltApp(options: {
   botToken: string;
@@ -50,7 +52,7 @@ export function createBoltApp(options: {
       logger: options.logger,
       installerOptions: { clientOptions },
     });
-    return { mode: 'socket', app: new App({ ...common, receiver }), receiver };
+    return { mode: 'socket', app: new AckAfterListenersApp({ ...common, receiver }), receiver };
   }
   throw new BatonError({
     code: 'slack.not_configured',

@@ -119,6 +119,20 @@ describe('GitHub App auth against the fake', () => {
     github.failNext('GET', '/repos/acme/widgets', 401, 0);
   });
 
+  it('accepts the App’s Client ID in place of its numeric id', async () => {
+    const before = github.acceptedJwts.length;
+    const auth = createGitHubAuth({
+      apiUrl: github.apiUrl,
+      appId: github.clientId,
+      privateKey: github.privateKeyPem,
+      clock,
+      log,
+    });
+    const token = await auth.tokenFor('acme/gadgets');
+    expect(github.issuedTokens.find((issued) => issued.token === token)?.repositories).toEqual(['gadgets']);
+    expect(github.acceptedJwts.slice(before).map((jwt) => jwt.iss)).toContain(github.clientId);
+  });
+
   it('reports an App that is not installed on the repository', async () => {
     await expect(appAuth().tokenFor('acme/unknown')).rejects.toMatchObject({
       code: 'github_app_not_installed',
@@ -160,7 +174,9 @@ describe('GitHub client rate limits', () => {
       auth: createGitHubAuth({ apiUrl: github.apiUrl, token: pat, log }),
       apiUrl: github.apiUrl,
       log,
-      wait: async (milliseconds) => {
+      // Waits are told in GitHub's terms and last a thousandth of that: the test does not sleep.
+      retryUnitMs: 1,
+      onRateLimitWait: (milliseconds) => {
         waits.push(milliseconds);
       },
     });
@@ -190,6 +206,25 @@ describe('GitHub client rate limits', () => {
     });
     expect(waits).toEqual([1000, 1000]);
     github.failNext('GET', '/repos/acme/widgets', 429, 0);
+  });
+
+  it('retries a 502 with backoff until GitHub answers, and gives a 5xx back after its retries', async () => {
+    const { waits, octokit, calls } = setup();
+    github.failNext('GET', '/repos/acme/widgets', 502, 1);
+    let before = calls();
+    await expect(octokit.rest.repos.get({ owner: 'acme', repo: 'widgets' })).resolves.toMatchObject({
+      status: 200,
+    });
+    expect(calls() - before).toBe(2);
+    github.failNext('GET', '/repos/acme/widgets', 503, 10);
+    before = calls();
+    await expect(octokit.rest.repos.get({ owner: 'acme', repo: 'widgets' })).rejects.toMatchObject({
+      status: 503,
+    });
+    // The first try and three retries; no rate-limit wait was involved.
+    expect(calls() - before).toBe(4);
+    expect(waits).toEqual([]);
+    github.failNext('GET', '/repos/acme/widgets', 503, 0);
   });
 
   it('does not retry a 403 that is about permissions or protection', async () => {

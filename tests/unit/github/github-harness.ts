@@ -54,7 +54,8 @@ export async function createGitHubHarness(
     workflows: options.workflows,
     log,
   });
-  const client = createGitHubClient({ auth, apiUrl: github.apiUrl, log });
+  // No pacing between writes: the fake has no secondary limits, and the tests stay fast.
+  const client = createGitHubClient({ auth, apiUrl: github.apiUrl, log, writeIntervalMs: 0 });
   const dataDir = createTempDir('baton-github-');
   const provider = createLocalSandboxProvider({ dataDir: dataDir.path, log, spares: 0, mirrorStaleMs: 0 });
   const repo = repoSchema.parse({ name: REPO_NAME, url: github.gitUrl(REPO_NAME) });

@@ -158,6 +158,7 @@ describe('open-pr middleware', () => {
         sandbox: other,
         branch: 'baton/open-pr-2',
         previous: [{ name: 'push', status: 'passed', summary: 'Pushed', url: published.location }],
+        environment: 'environment: setup failed (npm ci, exit 1)',
       }),
     );
     expect(result.status).toBe('passed');
@@ -166,5 +167,7 @@ describe('open-pr middleware', () => {
       .pulls.find((candidate) => candidate.head.ref === 'baton/open-pr-2');
     expect(pull?.body).not.toContain('WARNING');
     expect(pull?.body).toContain('No automated checks ran.');
+    // The environment is part of how the work was checked: a failed setup explains failing checks.
+    expect(pull?.body).toContain('- **environment**: setup failed (npm ci, exit 1)');
   });
 });

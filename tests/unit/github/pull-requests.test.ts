@@ -18,7 +18,7 @@ describe('GitHub pull requests (Octokit against the fake)', () => {
       log,
     });
     return createGitHubPullRequests({
-      client: createGitHubClient({ auth, apiUrl: github.apiUrl, log, fetch: fetchImpl }),
+      client: createGitHubClient({ auth, apiUrl: github.apiUrl, log, fetch: fetchImpl, writeIntervalMs: 0 }),
       log,
     });
   };

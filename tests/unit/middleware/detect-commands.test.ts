@@ -32,6 +32,34 @@ describe('detectCommands', () => {
     expect(detected.test).toMatchObject({ type: 'found', command: 'npm test', source: 'package.json' });
   });
 
+  it('takes an unambiguous variant (check:lint, test:unit); several candidates skip with what to configure', async () => {
+    await harness.sandbox.writeFile(
+      'package.json',
+      JSON.stringify({
+        scripts: { check: 'npm run check:lint', 'check:lint': 'eslint .', 'test:unit': 'jest' },
+      }),
+    );
+    const single = await detectCommands({ sandbox: harness.sandbox, repo: REPO });
+    expect(single.lint).toMatchObject({ type: 'found', command: 'npm run check:lint' });
+    expect(single.test).toMatchObject({ type: 'found', command: 'npm run test:unit' });
+    await harness.sandbox.writeFile(
+      'package.json',
+      JSON.stringify({
+        scripts: { check: 'biome check', typecheck: 'tsc --noEmit', 'test:unit': 'x', 'test:all': 'y' },
+      }),
+    );
+    const several = await detectCommands({ sandbox: harness.sandbox, repo: REPO });
+    expect(several.lint).toEqual({
+      type: 'none',
+      reason:
+        'package.json has no "lint" script and several that could be one (check, typecheck); set repos[].lint to the command to run',
+    });
+    expect(several.test).toMatchObject({
+      type: 'none',
+      reason: expect.stringContaining('(test:unit, test:all); set repos[].test'),
+    });
+  });
+
   it("skips npm's placeholder test script and falls through to the Makefile", async () => {
     await harness.sandbox.writeFile(
       'package.json',

@@ -6,7 +6,8 @@ import { createPostgresClient, openStore, type SqlClient, type Store } from '../
 
 export const serverUrl = process.env.BATON_TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 
-export type Backend = 'pglite' | 'postgres';
+/** `pglite-thread`: embedded PGlite on a worker thread, as the server runs it. */
+export type Backend = 'pglite' | 'pglite-thread' | 'postgres';
 
 export interface Database {
   store: Store;
@@ -42,8 +43,8 @@ export async function openDatabase(
   backend: Backend,
   schemas: ReturnType<typeof createSchemaPool>,
 ): Promise<Database> {
-  if (backend === 'pglite') {
-    const { store, sql } = await openStore();
+  if (backend !== 'postgres') {
+    const { store, sql } = await openStore({ offThread: backend === 'pglite-thread' });
     return { store, sql, bossSchema: 'pgboss', close: () => store.close() };
   }
   const { url, bossSchema } = await schemas.fresh();

@@ -134,7 +134,7 @@ describe.each<Backend>(['pglite', 'postgres'])('durable store on %s', (backend) 
     expect(await reporterStateFor(database.store, turn.id).load()).toEqual({ statusTs: '1.2' });
     const claims = await Promise.all([state.claimStatusMessage(), state.claimStatusMessage()]);
     expect(claims.sort()).toEqual([false, true]);
-    expect(await state.claimFinal()).toBe(true);
-    expect(await state.claimFinal()).toBe(false);
+    expect(await state.claimFinal({ summary: 'done' })).toEqual({ attempt: 1 });
+    expect(await state.claimFinal({ summary: 'done' })).toBeNull();
   });
 });

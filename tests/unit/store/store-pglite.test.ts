@@ -2,10 +2,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createPgliteClient, migrations, openStore } from '../../../src/store/index.ts';
+import {
+  createPgliteClient,
+  createPgliteThreadClient,
+  migrations,
+  openStore,
+} from '../../../src/store/index.ts';
 import { describeStoreBehaviour } from './store-behaviour.ts';
 
 describeStoreBehaviour('PGlite in memory', () => createPgliteClient());
+describeStoreBehaviour('PGlite on a worker thread', () => createPgliteThreadClient());
 
 describe('store on PGlite with a data directory', () => {
   const directories: string[] = [];
