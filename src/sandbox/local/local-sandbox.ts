@@ -16,7 +16,7 @@ import type { HostEnv } from './host-git.ts';
 import { SANDBOX_WORKDIR, toWorkspaceRelative } from './paths.ts';
 import { copyIntoWorkspace, readWorkspaceFile, removeTree, writeWorkspaceFile } from './safe-fs.ts';
 import type { PreparedEtc } from './sandbox-etc.ts';
-import type { SandboxUser } from './sandbox-user.ts';
+import { giveToSandbox, type SandboxUser } from './sandbox-user.ts';
 
 export interface LocalSandboxOptions {
   id: string;
@@ -97,6 +97,8 @@ export function createLocalSandbox(options: LocalSandboxOptions): Sandbox {
     const relativeCwd = toWorkspaceRelative(request.cwd ?? '');
     const sequence = ++outputSequence;
     await mkdir(options.scratchDir, { recursive: true });
+    // A setup phase's own home is made by the host: it must be the sandbox uid's to write.
+    if (phase.homeDir) await giveToSandbox(phase.homeDir, options.user);
     const spoolPath = join(
       options.scratchDir,
       `${options.id}-${sequence}-${randomBytes(4).toString('hex')}.log`,
