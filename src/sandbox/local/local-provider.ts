@@ -105,6 +105,7 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
   const extraPath = nodeOutsideUsr ? [join(nodePrefix, 'bin')] : [];
   const environment = options.environment
     ? createSharedEnvironment({
+        owner: user.hostDrop ? user : undefined,
         dataDir: options.dataDir,
         settings: options.environment,
         locks: options.environment.locks ?? createProcessBuildLocks(),
