@@ -6,12 +6,14 @@ import { benchGrepTool } from './grep-tool.ts';
 import { benchLoopOverhead } from './loop-overhead.ts';
 import { benchMentionLatency } from './mention-latency.ts';
 import { benchSandboxReady } from './sandbox-ready.ts';
+import { benchSandboxStart } from './sandbox-start.ts';
 import { benchThroughput } from './throughput.ts';
 import { benchTracingOverhead } from './tracing-overhead.ts';
 
 /** `npm run bench`: every benchmark in one process, each printing its figures and ratios. */
 const benchmarks: Record<string, () => Promise<void>> = {
   'sandbox-ready': benchSandboxReady,
+  'sandbox-start': benchSandboxStart,
   'grep-tool': benchGrepTool,
   'loop-overhead': benchLoopOverhead,
   'ack-latency': () => benchAckLatency(),

@@ -89,6 +89,9 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
         hostEnv: environment.host,
         log: log.child({ component: 'sandbox' }),
         spares: options.spares ?? 1,
+        uid: config.sandbox.uid,
+        gid: config.sandbox.gid,
+        etcExtra: config.sandbox.etcExtra,
         environment: {
           setupAllowHosts: config.sandbox.setupAllowHosts,
           setupTimeoutMs: config.sandbox.setupTimeoutMs,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { realpathSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdirSync, realpathSync } from 'node:fs';
+import { chown, mkdir, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { rgPath as bundledRgPath } from '@vscode/ripgrep';
 import { BatonError } from '../../observability/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
@@ -14,6 +14,9 @@ import { createLocalSandbox } from './local-sandbox.ts';
 import { createMirrorManager } from './mirror.ts';
 import { assertBranchName, dataLayout } from './paths.ts';
 import { resolveStart } from './resolve-start.ts';
+import { buildSandboxEtc, prepareSandboxEtc } from './sandbox-etc.ts';
+import { DEFAULT_SANDBOX_ID, ensureReachable, resolveSandboxUser, type SandboxUser } from './sandbox-user.ts';
+import { loadSeccompFilter } from './seccomp-filter.ts';
 import { createSparePool } from './spare-pool.ts';
 import { adoptCheckout, prepareCheckout } from './workspace.ts';
 
@@ -32,6 +35,16 @@ export interface LocalSandboxProviderOptions {
   rgPath?: string;
   /** Node's install prefix, mounted read-only when it is outside /usr. Default: from process.execPath. */
   nodePrefix?: string;
+  /**
+   * uid/gid of sandboxed commands (`sandbox.uid`/`sandbox.gid`, default 65532). When Baton is root
+   * this is also the host uid bubblewrap drops to (see sandbox-user.ts).
+   */
+  uid?: number;
+  gid?: number;
+  /** Baton's own uid; default process.getuid(). */
+  processUid?: number;
+  /** Extra host paths under /etc visible read-only in the sandbox (`sandbox.etcExtra`). */
+  etcExtra?: readonly string[];
   /** The environment phase (setup, egress allowlist, cache); absent: workspaces get no environment. */
   environment?: EnvironmentSettings & { locks?: BuildLocks };
   now?: () => number;
@@ -47,19 +60,52 @@ export interface LocalSandboxProvider extends SandboxProvider {
   idle(): Promise<void>;
 }
 
+async function makeHome(homeDir: string, user: SandboxUser): Promise<void> {
+  await mkdir(homeDir, { recursive: true });
+  if (user.hostDrop) await chown(homeDir, user.hostDrop.uid, user.hostDrop.gid);
+}
+
 function defaultNodePrefix(): string {
   return dirname(dirname(realpathSync(process.execPath)));
 }
 
 export function createLocalSandboxProvider(options: LocalSandboxProviderOptions): LocalSandboxProvider {
   const hostEnv = options.hostEnv ?? {};
-  const layout = dataLayout(options.dataDir);
+  const dataDir = resolve(options.dataDir);
+  const layout = dataLayout(dataDir);
   const nodePrefix = options.nodePrefix ?? defaultNodePrefix();
   const nodeOutsideUsr = nodePrefix !== '/usr' && !nodePrefix.startsWith('/usr/');
   const systemArgs = systemMounts(nodeOutsideUsr ? [nodePrefix] : []);
+  const user = resolveSandboxUser({
+    uid: options.uid ?? DEFAULT_SANDBOX_ID,
+    gid: options.gid ?? DEFAULT_SANDBOX_ID,
+    processUid: options.processUid ?? process.getuid?.() ?? 0,
+  });
+  const etc = prepareSandboxEtc(buildSandboxEtc({ user, extra: options.etcExtra }), layout.etc);
+  if (etc.unreadable.length > 0)
+    options.log?.warn(
+      { files: etc.unreadable },
+      'host files under /etc left out of the sandbox: Baton cannot read them',
+    );
+  const seccompFilter = loadSeccompFilter();
+  const rgPath = options.rgPath ?? bundledRgPath;
+  const bindRoots = [layout.workspace('x'), layout.home('x'), layout.mirror('x'), join(layout.etc, 'x')].map(
+    dirname,
+  );
+  // Checked once, before the first sandbox: every bind source must be reachable by the dropped uid.
+  const reachable = (async () => {
+    for (const directory of [dataDir, ...bindRoots]) mkdirSync(directory, { recursive: true });
+    await ensureReachable({
+      user,
+      owned: [dataDir, ...bindRoots],
+      targets: [...bindRoots.map((root) => join(root, 'x')), rgPath, ...(nodeOutsideUsr ? [nodePrefix] : [])],
+    });
+  })();
+  reachable.catch(() => undefined); // reported by the first create
   const extraPath = nodeOutsideUsr ? [join(nodePrefix, 'bin')] : [];
   const environment = options.environment
     ? createSharedEnvironment({
+        owner: user.hostDrop ? user : undefined,
         dataDir: options.dataDir,
         settings: options.environment,
         locks: options.environment.locks ?? createProcessBuildLocks(),
@@ -88,6 +134,7 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
   const pool = createSparePool({
     sparesDir: layout.spares,
     hostEnv,
+    user,
     size: options.spares ?? 1,
     log: options.log,
   });
@@ -96,6 +143,7 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
     const { repo, branch, baseRef, signal } = createOptions;
     assertBranchName(branch);
     signal?.throwIfAborted();
+    await reachable;
     const mirrorPath = await mirrors.ensure(repo, signal);
     const start = await resolveStart({ mirrorPath, branch, baseRef, hostEnv, signal });
     const id = `sbx-${randomBytes(6).toString('hex')}`;
@@ -112,6 +160,7 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
           directory: workspaceDir,
           originUrl,
           hostEnv,
+          user,
           signal,
         });
         checkedOut = start.commit;
@@ -123,9 +172,10 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
         branch,
         base: start.baseCommit && baseRef !== branch ? { ref: baseRef, commit: start.baseCommit } : undefined,
         hostEnv,
+        user,
         signal,
       });
-      await mkdir(homeDir, { recursive: true });
+      await makeHome(homeDir, user);
     } catch (error) {
       await Promise.all([
         rm(workspaceDir, { recursive: true, force: true }),
@@ -157,8 +207,11 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
       hostEnv,
       bwrapPath: options.bwrapPath ?? 'bwrap',
       systemArgs,
+      etc,
+      user,
+      seccompFilter,
       extraPath,
-      rgPath: options.rgPath ?? bundledRgPath,
+      rgPath,
       environment,
       log: options.log,
     });

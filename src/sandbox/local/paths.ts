@@ -33,6 +33,8 @@ export function dataLayout(dataDir: string) {
     home: (id: string) => join(dataDir, 'homes', id),
     exports: (id: string) => join(dataDir, 'exports', id),
     scratch: join(dataDir, 'scratch'),
+    /** The sandboxes' own /etc trees (sandbox-etc.ts). */
+    etc: join(dataDir, 'sandbox-etc'),
   };
 }
 
