@@ -122,6 +122,7 @@ export async function benchGrepTool(): Promise<void> {
     policies: policiesSchema.parse({}),
     outputLimit: 10_000,
     progress: () => undefined,
+    secrets: [],
   };
   const registry = createToolRegistry({ include: ['grep'] });
   try {

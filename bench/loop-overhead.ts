@@ -90,6 +90,7 @@ export async function benchLoopOverhead(): Promise<void> {
       policies: config.policies,
       outputLimit: config.agent.toolOutputLimit,
       progress: () => undefined,
+      secrets: [],
     },
     budgets: config.budgets,
     meter: createUsageMeter(Date.now()),

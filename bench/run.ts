@@ -7,6 +7,7 @@ import { benchGrepTool } from './grep-tool.ts';
 import { benchLoopOverhead } from './loop-overhead.ts';
 import { benchMentionLatency } from './mention-latency.ts';
 import { benchSandboxReady } from './sandbox-ready.ts';
+import { benchSandboxStart } from './sandbox-start.ts';
 import { benchThroughput } from './throughput.ts';
 import { benchTracingOverhead } from './tracing-overhead.ts';
 
@@ -14,6 +15,7 @@ import { benchTracingOverhead } from './tracing-overhead.ts';
 const benchmarks: Record<string, () => Promise<void>> = {
   'sandbox-ready': benchSandboxReady,
   'e2b-round-trips': benchE2BRoundTrips,
+  'sandbox-start': benchSandboxStart,
   'grep-tool': benchGrepTool,
   'loop-overhead': benchLoopOverhead,
   'ack-latency': () => benchAckLatency(),

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -58,6 +58,7 @@ function generateRepository(root: string): string {
  */
 export async function benchSandboxReady(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'baton-bench-ready-'));
+  chmodSync(root, 0o711); // run as root, the sandbox uid must pass through to the data dir
   try {
     const source = generateRepository(root);
     const provider = createLocalSandboxProvider({

@@ -92,6 +92,7 @@ async function loopStepMs(telemetry: Telemetry, store: Store, turnId: string): P
         policies: config.policies,
         outputLimit: config.agent.toolOutputLimit,
         progress: () => undefined,
+        secrets: [],
       },
       budgets: config.budgets,
       meter: createUsageMeter(Date.now()),

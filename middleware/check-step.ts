@@ -94,6 +94,7 @@ export async function runCheck(
       await fullTail(context.sandbox, result, options.outputChars, context.signal),
       options.outputChars,
     ),
+    context.secrets,
   );
   const passed = result.exitCode === 0 && !result.timedOut;
   context.log.info(

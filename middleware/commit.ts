@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { GitConfig } from '../src/config/schema.ts';
 import { BatonError } from '../src/observability/errors.ts';
+import { redactSecrets } from '../src/observability/redact.ts';
 import type { FinishPayload } from '../src/tools/types.ts';
 import { STAGE_WORK, shellQuote } from './git-shell.ts';
 import { parseMiddlewareOptions } from './options.ts';
@@ -54,7 +55,8 @@ function commitScript(options: { branch: string; git: GitConfig; message: string
 
 /** Commits everything in the workspace (except Baton's scratch directory) on the run's branch. */
 export async function runCommit(context: MiddlewareContext): Promise<StepResult> {
-  const message = buildCommitMessage(context.finish);
+  // The message is the model's text: what it knows of a secret must not be written into history.
+  const message = redactSecrets(buildCommitMessage(context.finish), context.secrets);
   const result = await context.sandbox.exec({
     cmd: commitScript({ branch: context.branch, git: context.git, message }),
   });

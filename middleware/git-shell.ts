@@ -8,8 +8,7 @@ export const SCRATCH_DIR = '.baton';
 
 /**
  * Stages the work: the whole tree, then the scratch directory taken back out (back to HEAD), in
- * case the repository tracks one. The secret scan runs the same command into a throwaway index,
- * so it sees exactly what `commit` records. (An exclude pathspec would be neater, but git 2.39
- * exits 1 when that pathspec names an ignored directory.)
+ * case the repository tracks one. (An exclude pathspec would be neater, but git 2.39 exits 1 when
+ * that pathspec names an ignored directory.)
  */
 export const STAGE_WORK = `git add -A :/ && git reset -q -- ${SCRATCH_DIR}`;

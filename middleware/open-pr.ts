@@ -99,7 +99,7 @@ export async function renderPullRequestBody(
     fixes: request.linearIssueKey ? `Fixes ${request.linearIssueKey}` : '',
     run: request.runUrl ? `[Baton run](${request.runUrl})` : '',
   });
-  const redacted = redactSecrets(body);
+  const redacted = redactSecrets(body, context.secrets);
   return {
     body: redacted.length > MAX_BODY ? `${redacted.slice(0, MAX_BODY)}\n\n…(truncated)\n` : redacted,
     workflows,
@@ -109,7 +109,7 @@ export async function renderPullRequestBody(
 function titleOf(context: MiddlewareContext): string {
   const title =
     context.finish.prTitle.trim() || context.finish.summary.trim().split('\n')[0] || context.branch;
-  const redacted = redactSecrets(title).replace(/\s+/g, ' ');
+  const redacted = redactSecrets(title, context.secrets).replace(/\s+/g, ' ');
   return redacted.length > MAX_TITLE ? `${redacted.slice(0, MAX_TITLE - 1)}…` : redacted;
 }
 
@@ -153,7 +153,7 @@ export function createOpenPrMiddleware(options: Record<string, unknown> = {}): M
         const code = isBatonError(error) ? ` [${error.code}]` : '';
         return {
           status: 'failed',
-          summary: `The branch was pushed, but the pull request could not be opened${code}: ${redactSecrets(describeError(error))}`,
+          summary: `The branch was pushed, but the pull request could not be opened${code}: ${redactSecrets(describeError(error), context.secrets)}`,
         };
       }
     },

@@ -12,7 +12,11 @@ export function createPushMiddleware(): Middleware {
     feedback: false,
     async run(context): Promise<StepResult> {
       try {
-        const published = await context.host.publish();
+        // The scan cleared one head; a branch that moved since (a background job committing) is refused.
+        const scan = context.previous.filter((record) => record.name === 'secret-scan').at(-1);
+        const published = await context.host.publish(
+          scan ? { expectHead: scan.status === 'passed' ? (scan.commit ?? 'none') : 'not cleared' } : {},
+        );
         if (!published) return { status: 'skipped', summary: 'No commits to push.' };
         const verb = published.alreadyPushed ? 'Already pushed' : 'Pushed';
         return {

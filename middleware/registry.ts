@@ -19,8 +19,8 @@ export interface MiddlewareRegistry {
 const BUILT_INS: Readonly<Record<string, MiddlewareFactory>> = {
   lint: createLintMiddleware,
   test: createTestMiddleware,
-  'secret-scan': createSecretScanMiddleware,
   commit: createCommitMiddleware,
+  'secret-scan': createSecretScanMiddleware,
   push: createPushMiddleware,
   'open-pr': createOpenPrMiddleware,
 };
@@ -122,10 +122,30 @@ export async function resolveMiddlewares(
   options: { baseDir: string; registry?: MiddlewareRegistry },
 ): Promise<Middleware[]> {
   const registry = options.registry ?? createMiddlewareRegistry();
+  assertScanOrder(entries);
   const middlewares: Middleware[] = [];
   for (const entry of entries) {
     const factory = registry.get(entry.name) ?? (await loadFactory(entry.name, options.baseDir, registry));
     middlewares.push(instantiate(entry.name, factory, entry.options ?? {}, registry));
   }
   return middlewares;
+}
+
+/**
+ * The secret scan reads the commits that push would send, so it must come after `commit` and
+ * before `push`; in any other place it would clear something other than what leaves the host.
+ */
+function assertScanOrder(entries: readonly MiddlewareEntry[]): void {
+  const names = entries.map((entry) => entry.name);
+  const scan = names.indexOf('secret-scan');
+  if (scan < 0) return;
+  const commit = names.indexOf('commit');
+  const push = names.indexOf('push');
+  const misplaced = (commit >= 0 && commit > scan) || (push >= 0 && push < scan);
+  if (!misplaced) return;
+  throw new BatonError({
+    code: 'middleware_order',
+    message: `Middleware "secret-scan" is at position ${scan + 1} of [${names.join(', ')}]: it must come after "commit" and before "push", because it scans the commits that push sends.`,
+    hint: 'List the steps as lint, test, commit, secret-scan, push, open-pr under `middleware` in the configuration file.',
+  });
 }

@@ -1,5 +1,6 @@
 import type { GitConfig, RepoConfig } from '../src/config/schema.ts';
 import type { Logger } from '../src/observability/logger.ts';
+import type { KnownSecrets } from '../src/observability/redact.ts';
 import type { Sandbox } from '../src/sandbox/types.ts';
 import type { FinishPayload } from '../src/tools/types.ts';
 
@@ -53,13 +54,29 @@ export interface RequestInfo {
   runUrl?: string;
 }
 
+/** The run's commits, taken out of the sandbox and held on the host apart from the mirror. */
+export interface ImportedWork {
+  /** A bare repository the host controls that holds the commits (and reads the mirror's objects). */
+  gitDir: string;
+  base: string;
+  head: string;
+  hostEnv: Readonly<Record<string, string | undefined>>;
+  /** Drops the quarantine; `dropBundle` also deletes the exported bundle (when it held a secret). */
+  release(options?: { dropBundle?: boolean }): Promise<void>;
+}
+
 /** What only the host can do for a step: push with its credentials, talk to GitHub. */
 export interface MiddlewareHost {
   /**
    * Pushes the branch's commits; null when the branch has no commits beyond its base. A branch
    * the remote already has at the same commit (a resumed turn) is not pushed again: `alreadyPushed`.
+   * With `expectHead` (the commit the secret scan cleared), a branch that moved since is refused.
    */
-  publish(): Promise<{ location: string; commit: string; alreadyPushed?: boolean } | null>;
+  publish(options?: {
+    expectHead?: string;
+  }): Promise<{ location: string; commit: string; alreadyPushed?: boolean } | null>;
+  /** Exports the sandbox's commits into a host-side quarantine for reading; null when there are none. */
+  importWork(): Promise<ImportedWork | null>;
   /** Present when the repository is on GitHub. */
   pullRequests?: PullRequestService;
   request: RequestInfo;
@@ -81,6 +98,8 @@ export interface MiddlewareContext {
   log: Logger;
   signal: AbortSignal;
   host: MiddlewareHost;
+  /** Every secret value Baton holds: masked in what steps write (commit messages, PR text, output). */
+  secrets: KnownSecrets;
 }
 
 /**

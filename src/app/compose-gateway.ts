@@ -5,7 +5,7 @@ import { instrumentIntake } from '../observability/instrument-dispatch.ts';
 import type { Telemetry } from '../observability/instrument-turn.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createBatonMetrics } from '../observability/metrics.ts';
-import { redactSecrets } from '../observability/redact.ts';
+import { type KnownSecrets, redactSecrets } from '../observability/redact.ts';
 import { defaultTracer } from '../observability/tracing.ts';
 import { createIntake, type Intake, type SubmitResult } from '../runs/intake.ts';
 import { createKnownThreads } from '../runs/known-threads.ts';
@@ -38,7 +38,7 @@ export interface GatewayCompositionOptions {
   queue: TurnQueue;
   integrations: Integrations;
   reporterFor: ReturnType<typeof createReporterFactory>;
-  secrets: readonly string[];
+  secrets: KnownSecrets;
   log: Logger;
   /** Also shown on stdout at start: what is on and what to set for what is off. */
   announce: (line: string) => void;

@@ -13,6 +13,7 @@ import {
 import { createLinearClient, type LinearClient } from '../integrations/linear/index.ts';
 import { createSlackWebClient } from '../integrations/slack/index.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { SecretRegistry } from '../observability/secret-registry.ts';
 import { slackSpanName, tracedFetch, traceMethods } from '../observability/traced-clients.ts';
 import type { Tracer } from '../observability/tracing.ts';
 import type { RepoCache } from '../repo-cache/index.ts';
@@ -52,6 +53,8 @@ export function composeIntegrations(options: {
   environment: Environment;
   repoCache: RepoCache;
   log: Logger;
+  /** Tokens minted at runtime (installation tokens, the App's JWT) are added here, so they are masked too. */
+  secrets: SecretRegistry;
   fetch?: typeof fetch;
   /** Outbound Slack, GitHub and Linear calls become client spans. */
   tracer?: Tracer;
@@ -92,6 +95,7 @@ export function composeIntegrations(options: {
       privateKey: hasApp ? secrets.githubAppPrivateKey?.replace(/\\n/g, '\n') : undefined,
       token: hasApp ? undefined : secrets.githubToken,
       workflows: config.github.workflowsPermission,
+      onSecret: (name, value) => options.secrets.add(name, value),
       fetch: githubFetch,
       log: githubLog,
     });

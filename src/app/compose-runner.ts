@@ -12,7 +12,9 @@ import {
   type Telemetry,
 } from '../observability/instrument-turn.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { RepoCache } from '../repo-cache/index.ts';
+import { createMasker } from '../observability/redact.ts';
+import type { SecretRegistry } from '../observability/secret-registry.ts';
+import { quarantineChanges, type RepoCache } from '../repo-cache/index.ts';
 import type { Item } from '../runs/items.ts';
 import type { Publisher, TurnDependencies } from '../runs/run-turn.ts';
 import {
@@ -22,6 +24,7 @@ import {
 } from '../sandbox/environment/build-locks.ts';
 import type { SandboxProvider } from '../sandbox/types.ts';
 import { openStore } from '../store/index.ts';
+import { withMaskedWrites } from '../store/masking-store.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 import type { Store } from '../store/types.ts';
 import { createToolRegistry } from '../tools/registry.ts';
@@ -35,6 +38,8 @@ export interface RunnerOptions {
   /** The data directory (relative to it) and the repositories are resolved against the working directory. */
   cwd: string;
   environment: Environment;
+  /** Every secret value Baton holds (the logger masks with the same one). */
+  secrets: SecretRegistry;
   log: Logger;
   publish: Publisher;
   /** The host's repository cache, shared with the publishers. */
@@ -75,7 +80,8 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
     ? undefined
     : await openStore({ databaseUrl: environment.databaseUrl, dataDir: resolve(dataDir, 'db') });
   const ownStore = opened?.store;
-  const store = options.store ?? (ownStore as Store);
+  // A store the caller passed is already masked (the server masks the one it shares).
+  const store = options.store ?? withMaskedWrites(ownStore as Store, createMasker(options.secrets));
   const sql = options.sql ?? opened?.sql;
   const buildLocks: BuildLocks =
     sql?.kind === 'postgres' ? createPostgresBuildLocks(sql) : createProcessBuildLocks();
@@ -129,6 +135,15 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
     store,
     prompts: await loadPrompts(),
     publish: options.publish,
+    quarantine: ({ exported, repo, signal }) =>
+      quarantineChanges({
+        dataDir,
+        mirrorPath: options.repoCache.mirrorPath(repo),
+        exported,
+        hostEnv: environment.host,
+        signal,
+      }),
+    secrets: options.secrets,
     pullRequestsFor: options.pullRequestsFor,
     remoteBranch: options.remoteBranch,
     repoAuthFor: options.repoAuthFor,

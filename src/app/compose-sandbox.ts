@@ -47,6 +47,9 @@ export function composeSandboxProvider(options: {
       hostEnv: environment.host,
       log,
       spares: options.spares,
+      uid: config.sandbox.uid,
+      gid: config.sandbox.gid,
+      etcExtra: config.sandbox.etcExtra,
       environment: {
         setupAllowHosts: config.sandbox.setupAllowHosts,
         setupTimeoutMs: config.sandbox.setupTimeoutMs,

@@ -3,15 +3,18 @@ import { resolve } from 'node:path';
 import type { Config, RepoConfig } from '../config/schema.ts';
 import { BatonError, describeError } from '../observability/errors.ts';
 import type { Logger } from '../observability/logger.ts';
+import { createMasker } from '../observability/redact.ts';
+import type { SecretRegistry } from '../observability/secret-registry.ts';
 import { createRepoCache } from '../repo-cache/index.ts';
 import { createTurnQueue } from '../runs/queue.ts';
 import { createEnvironmentPrebuilder } from '../sandbox/environment/prepare-repo.ts';
 import { openStore } from '../store/index.ts';
+import { withMaskedWrites } from '../store/masking-store.ts';
 import { composeGateway } from './compose-gateway.ts';
 import { composeIntegrations } from './compose-integrations.ts';
 import { composeRunner } from './compose-runner.ts';
 import { composeWorker } from './compose-worker.ts';
-import { type Environment, secretValues } from './environment.ts';
+import { createSecretRegistryFromEnvironment, type Environment } from './environment.ts';
 import { createReporterFactory } from './reporter-factory.ts';
 import { startSandboxReconciler } from './sandbox-reconciler.ts';
 import { type StartedTelemetry, startTelemetry } from './telemetry.ts';
@@ -31,6 +34,8 @@ export interface ServerOptions {
   fetch?: typeof fetch;
   /** Spans and metrics; default: from the environment (tracing only with an OTLP endpoint). */
   telemetry?: StartedTelemetry;
+  /** The registry of secret values; the logger should mask with the same one. Built from the environment when absent. */
+  secrets?: SecretRegistry;
 }
 
 export interface BatonServer {
@@ -51,8 +56,9 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
   const { config, environment, log } = options;
   const dataDir = resolve(options.cwd, environment.dataDir ?? config.sandbox.dataDir);
   const opened = createShutdownList(log);
+  const secrets = options.secrets ?? createSecretRegistryFromEnvironment(environment, config);
   try {
-    const { store, sql } = await openStore({
+    const database = await openStore({
       databaseUrl: environment.databaseUrl,
       dataDir: resolve(dataDir, 'db'),
       // Embedded PGlite on a worker thread: its statements must not hold up the gateway's acks.
@@ -60,6 +66,8 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
     }).catch((error: unknown) => {
       throw storeOpenError(error, environment.databaseUrl, resolve(dataDir, 'db'));
     });
+    const { sql } = database;
+    const store = withMaskedWrites(database.store, createMasker(secrets));
     opened.add('store', () => store.close());
     const queue = createTurnQueue({
       sql,
@@ -69,7 +77,12 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
     });
     await queue.start();
     opened.add('queue', () => queue.stop());
-    const secrets = secretValues(environment, config);
+    for (const name of secrets.tooShort()) {
+      log.warn(
+        { secret: name },
+        `${name} is shorter than ${secrets.minLength} characters, so Baton cannot mask it`,
+      );
+    }
     const telemetry =
       options.telemetry ?? startTelemetry(environment, { queueDepth: () => store.countQueued() });
     opened.add('telemetry', () => telemetry.shutdown());
@@ -83,6 +96,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
       environment,
       repoCache,
       log,
+      secrets,
       fetch: options.fetch,
       tracer: telemetry.tracer,
     });
@@ -103,6 +117,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
             configDir: options.configDir,
             cwd: options.cwd,
             environment,
+            secrets,
             log,
             store,
             sql,

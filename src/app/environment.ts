@@ -2,6 +2,11 @@ import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 import type { Secrets } from '../config/schema.ts';
 import { BatonError } from '../observability/errors.ts';
+import {
+  createSecretRegistry,
+  pemSecretLines,
+  type SecretRegistry,
+} from '../observability/secret-registry.ts';
 
 /** Everything Baton reads from the environment, in one place (the composition root's input). */
 export interface Environment {
@@ -184,6 +189,66 @@ export function readEnvironment(env: Record<string, string | undefined>): Enviro
     workerPort: values.WORKER_PORT,
     host: env,
   };
+}
+
+/** Where each secret comes from, by the variable an operator sets. */
+const SECRET_VARIABLES: Readonly<Record<keyof Secrets, string>> = {
+  openaiApiKey: 'OPENAI_API_KEY',
+  githubToken: 'GITHUB_TOKEN',
+  githubAppPrivateKey: 'GITHUB_APP_PRIVATE_KEY',
+  slackBotToken: 'SLACK_BOT_TOKEN',
+  slackSigningSecret: 'SLACK_SIGNING_SECRET',
+  slackAppToken: 'SLACK_APP_TOKEN',
+  linearApiKey: 'LINEAR_API_KEY',
+  linearWebhookSecret: 'LINEAR_WEBHOOK_SECRET',
+  githubWebhookSecret: 'GITHUB_WEBHOOK_SECRET',
+  e2bApiKey: 'E2B_API_KEY',
+  slackClientSecret: 'SLACK_CLIENT_SECRET',
+  dashboardToken: 'DASHBOARD_TOKEN',
+  dashboardSessionSecret: 'DASHBOARD_SESSION_SECRET',
+};
+
+/** The password of a database URL, as written and decoded; none when the URL has none or does not parse. */
+function databasePasswords(databaseUrl: string | undefined): string[] {
+  if (!databaseUrl) return [];
+  try {
+    const password = new URL(databaseUrl).password;
+    return password ? [...new Set([password, decodeURIComponent(password)])] : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The registry of every secret value Baton holds, seeded from the environment: each secret
+ * variable, each line of the App's private key, the database password. Tokens minted later (GitHub
+ * installation tokens) are added by whoever mints them.
+ */
+export function createSecretRegistryFromEnvironment(
+  environment: Environment,
+  config?: { repos: readonly { setupSecrets?: readonly string[] }[] },
+): SecretRegistry {
+  const registry = createSecretRegistry();
+  for (const [key, variable] of Object.entries(SECRET_VARIABLES) as [keyof Secrets, string][]) {
+    const value = environment.secrets[key];
+    if (value === undefined) continue;
+    if (key === 'githubAppPrivateKey') {
+      registry.add(variable, value);
+      registry.add(variable, value.replace(/\\n/g, '\n').trim());
+      for (const line of pemSecretLines(value)) registry.add(`${variable} (a line of the key)`, line);
+    } else {
+      registry.add(variable, value);
+    }
+  }
+  for (const password of databasePasswords(environment.databaseUrl)) {
+    registry.add('DATABASE_URL password', password);
+  }
+  // The host variables a repository's setup phase receives (`repos[].setupSecrets`, e.g. NPM_TOKEN).
+  for (const name of new Set((config?.repos ?? []).flatMap((repo) => repo.setupSecrets ?? []))) {
+    const value = environment.host[name];
+    if (value) registry.add(`${name} (setup secret)`, value);
+  }
+  return registry;
 }
 
 /**

@@ -4,6 +4,7 @@ import { createLinearReporter } from '../integrations/linear/index.ts';
 import { createSlackReporter, type SlackReporter } from '../integrations/slack/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { BatonMetrics } from '../observability/metrics.ts';
+import type { KnownSecrets } from '../observability/redact.ts';
 import type { FinalDeliveryResult } from '../runs/deliver-once.ts';
 import type { QueuedRequest } from '../runs/queued-request.ts';
 import type { Reporter } from '../runs/reporter.ts';
@@ -18,7 +19,7 @@ export interface ReporterFactoryOptions {
   config: Config;
   integrations: Integrations;
   store: Store;
-  secrets: readonly string[];
+  secrets: KnownSecrets;
   log: Logger;
   /** Counts final replies that could not be delivered (yet), by origin. */
   metrics?: BatonMetrics;

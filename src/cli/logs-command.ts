@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { readEnvironment, secretValues } from '../app/environment.ts';
+import { createSecretRegistryFromEnvironment, readEnvironment } from '../app/environment.ts';
 import { loadConfig } from '../config/loader.ts';
 import { BatonError } from '../observability/errors.ts';
 import {
@@ -39,7 +39,7 @@ export async function runLogsCommand(
   try {
     const turn = await store.getTurn(args.turnId);
     if (!turn) throw new BatonError({ code: 'turn_not_found', message: `no turn ${args.turnId}` });
-    const secrets = secretValues(environment, config);
+    const secrets = createSecretRegistryFromEnvironment(environment, config);
     if (!args.follow) {
       const text = await exportTurnJsonl(store, args.turnId, secrets);
       if (text) io.out(text.trimEnd());

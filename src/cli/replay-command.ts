@@ -3,10 +3,11 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { composeRunner, configDirOf } from '../app/compose-runner.ts';
-import { readEnvironment, secretValues } from '../app/environment.ts';
+import { createSecretRegistryFromEnvironment, readEnvironment } from '../app/environment.ts';
 import { loadConfig } from '../config/loader.ts';
 import { BatonError } from '../observability/errors.ts';
 import { createLogger } from '../observability/logger.ts';
+import { redactSecrets } from '../observability/redact.ts';
 import {
   describeDivergence,
   findDivergence,
@@ -66,7 +67,7 @@ export async function runReplayCommand(args: ReplayArgs, io: CliIo): Promise<num
 
   const repo = { ...(await resolveLocalRepo(config, repoPath)), defaultBranch: base };
   mkdirSync(join(dataDir, 'logs'), { recursive: true });
-  const secrets = secretValues(environment, config);
+  const secrets = createSecretRegistryFromEnvironment(environment, config);
   const log = createLogger({
     level: environment.logLevel ?? config.log.level,
     secrets,
@@ -84,6 +85,7 @@ export async function runReplayCommand(args: ReplayArgs, io: CliIo): Promise<num
     configDir: configDirOf(configPath),
     cwd: io.cwd,
     environment,
+    secrets,
     log,
     repoCache,
     publish: createLocalPublisher({ repoCache, log }),
@@ -101,7 +103,11 @@ export async function runReplayCommand(args: ReplayArgs, io: CliIo): Promise<num
       repo,
       task: task.text,
       requester: io.env.USER ?? 'cli',
-      reporter: createTerminalReporter({ write: io.out, input: io.stdin, quiet: false }),
+      reporter: createTerminalReporter({
+        write: (line) => io.out(redactSecrets(line, secrets)),
+        input: io.stdin,
+        quiet: false,
+      }),
     });
     const divergence = findDivergence(
       main.map((item) => item.payload),

@@ -3,10 +3,11 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { composeRunner, configDirOf } from '../app/compose-runner.ts';
-import { readEnvironment, secretValues } from '../app/environment.ts';
+import { createSecretRegistryFromEnvironment, readEnvironment } from '../app/environment.ts';
 import { loadConfig } from '../config/loader.ts';
 import { BatonError } from '../observability/errors.ts';
 import { createLogger } from '../observability/logger.ts';
+import { redactSecrets } from '../observability/redact.ts';
 import { formatItemJsonl } from '../observability/session-log.ts';
 import { createRepoCache } from '../repo-cache/index.ts';
 import { resolveLocalRepo } from '../runs/local-repo.ts';
@@ -38,7 +39,9 @@ export async function runRunCommand(args: RunArgs, io: CliIo): Promise<number> {
 
   const dataDir = resolve(io.cwd, environment.dataDir ?? config.sandbox.dataDir);
   mkdirSync(join(dataDir, 'logs'), { recursive: true });
-  const secrets = secretValues(environment, config);
+  const secrets = createSecretRegistryFromEnvironment(environment, config);
+  // Everything the terminal shows is the model's and the work's text: masked like any message.
+  const out = (line: string) => io.out(redactSecrets(line, secrets));
   const log = createLogger({
     level: environment.logLevel ?? config.log.level,
     secrets,
@@ -54,12 +57,13 @@ export async function runRunCommand(args: RunArgs, io: CliIo): Promise<number> {
     configDir: configDirOf(configPath),
     cwd: io.cwd,
     environment,
+    secrets,
     log,
     repoCache,
     publish: createLocalPublisher({ repoCache, log }),
     remoteBranch: createLocalRemoteBranchReader(),
     spares: 0,
-    onItem: args.json ? (item) => io.out(formatItemJsonl(item, secrets)) : undefined,
+    onItem: args.json ? (item) => out(formatItemJsonl(item, secrets)) : undefined,
   });
   try {
     const { outcome } = await runTurn(runner.deps, {
@@ -68,7 +72,7 @@ export async function runRunCommand(args: RunArgs, io: CliIo): Promise<number> {
       repo,
       task: args.task,
       requester: io.env.USER ?? 'cli',
-      reporter: createTerminalReporter({ write: io.out, input: io.stdin, quiet: args.json }),
+      reporter: createTerminalReporter({ write: out, input: io.stdin, quiet: args.json }),
     });
     return outcome.status === 'succeeded' && outcome.commit ? 0 : 1;
   } finally {

@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import type { ServerRole } from '../app/compose-server.ts';
-import { readEnvironment, secretValues } from '../app/environment.ts';
+import { createSecretRegistryFromEnvironment, readEnvironment } from '../app/environment.ts';
 import { assertPortAvailable } from '../app/port-probe.ts';
 import { loadConfig } from '../config/loader.ts';
 import { BatonError } from '../observability/errors.ts';
@@ -39,10 +39,8 @@ export async function runStartCommand(
     path: configPath,
     required: Boolean(args.config ?? environment.configPath),
   });
-  const log = createLogger({
-    level: environment.logLevel ?? config.log.level,
-    secrets: secretValues(environment, config),
-  });
+  const secrets = createSecretRegistryFromEnvironment(environment, config);
+  const log = createLogger({ level: environment.logLevel ?? config.log.level, secrets });
   await assertPortAvailable({
     host: config.server.host,
     ...(role === 'worker'
@@ -68,6 +66,7 @@ export async function runStartCommand(
     environment,
     role,
     log,
+    secrets,
     announce: (line) => io.err(line),
   }).catch((error: unknown) => {
     stopWatching();

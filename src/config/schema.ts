@@ -101,6 +101,14 @@ export const sandboxSchema = z.strictObject({
   prebuildIntervalMs: z.number().int().min(0).default(300_000),
   /** Host environment variables copied into the sandbox. Nothing else enters it. */
   envAllowlist: z.array(z.string()).default(['LANG', 'LC_ALL', 'TZ']),
+  /**
+   * uid/gid of sandboxed commands. When Baton runs as root, bubblewrap is started as this host
+   * uid (no account needed; it owns the workspaces); otherwise Baton's own uid, seen inside as this.
+   */
+  uid: z.number().int().min(1).max(4_294_967_294).default(65532),
+  gid: z.number().int().min(1).max(4_294_967_294).default(65532),
+  /** Extra host paths under /etc shown read-only in the sandbox's own minimal /etc. */
+  etcExtra: z.array(z.string().startsWith('/etc/')).default([]),
   /** Lifetime of a cloud sandbox. */
   lifetimeMs: z.number().int().positive().default(3_600_000),
   e2b: e2bSchema.default(e2bSchema.parse({})),
@@ -290,8 +298,8 @@ export const configSchema = z.strictObject({
       [
         { name: 'lint' },
         { name: 'test' },
-        { name: 'secret-scan' },
         { name: 'commit' },
+        { name: 'secret-scan' },
         { name: 'push' },
         { name: 'open-pr' },
       ].map((entry) => middlewareEntrySchema.parse(entry)),

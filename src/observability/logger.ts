@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { redactSecrets } from './redact.ts';
+import { type KnownSecrets, redactSecrets } from './redact.ts';
 import { activeSpanIds } from './tracing.ts';
 
 export type Logger = pino.Logger;
@@ -7,7 +7,7 @@ export type Logger = pino.Logger;
 export interface LoggerOptions {
   level?: string;
   /** Secret values known at start (tokens from the environment); they are masked wherever they appear. */
-  secrets?: readonly string[];
+  secrets?: KnownSecrets;
   destination?: pino.DestinationStream;
 }
 

@@ -1,4 +1,6 @@
-const REDACTED = '[redacted]';
+import { createSecretRegistry, type KnownSecretForm, MASK, type SecretRegistry } from './secret-registry.ts';
+
+const REDACTED = MASK;
 
 /**
  * Shapes of credentials that must never leave Baton, whether or not we know the value.
@@ -21,13 +23,47 @@ export const SECRET_SHAPES: readonly { name: string; pattern: RegExp }[] = [
 
 const SECRET_PATTERNS: readonly RegExp[] = SECRET_SHAPES.map((shape) => shape.pattern);
 
-/** Masks known secret values and anything shaped like a credential. */
-export function redactSecrets(text: string, knownSecrets: readonly string[] = []): string {
-  let result = text;
-  for (const secret of knownSecrets) {
-    // Short values would mask ordinary words; real credentials are long.
-    if (secret.length >= 8) result = result.split(secret).join(REDACTED);
+/** The secret values to mask: the registry Baton builds at start, or (in tests and tools) a plain list. */
+export type KnownSecrets = SecretRegistry | readonly string[];
+
+const listRegistries = new WeakMap<readonly string[], SecretRegistry>();
+
+function registryOf(known: KnownSecrets): SecretRegistry {
+  if (!Array.isArray(known)) return known as SecretRegistry;
+  const list = known as readonly string[];
+  let registry = listRegistries.get(list);
+  if (!registry) {
+    registry = createSecretRegistry();
+    for (const [index, value] of list.entries()) registry.add(`secret ${index + 1}`, value);
+    listRegistries.set(list, registry);
   }
+  return registry;
+}
+
+/**
+ * Masks known secret values (and their base64, URL and JSON forms) and, on top of that, anything
+ * shaped like a credential.
+ */
+export function redactSecrets(text: string, knownSecrets: KnownSecrets = []): string {
+  let result = registryOf(knownSecrets).maskKnown(text);
   for (const pattern of SECRET_PATTERNS) result = result.replace(pattern, REDACTED);
   return result;
+}
+
+/**
+ * Only the known values, not the credential shapes: for text that is acted on (the model's tool
+ * arguments), where a token the work legitimately handles is left for the secret scan to judge.
+ */
+export function maskKnownSecrets(text: string, knownSecrets: KnownSecrets): string {
+  return registryOf(knownSecrets).maskKnown(text);
+}
+
+/** A masking function over a registry (or list), for code that only needs to clean text. */
+export function createMasker(knownSecrets: KnownSecrets): (text: string) => string {
+  return (text) => redactSecrets(text, knownSecrets);
+}
+
+/** Every form (plain and encoded) of the known secrets, longest first: what the secret scan looks for. */
+export function knownSecretForms(knownSecrets: KnownSecrets): readonly KnownSecretForm[] {
+  return registryOf(knownSecrets).forms();
 }

@@ -1,6 +1,6 @@
 import type { Item } from '../runs/items.ts';
 import type { Store } from '../store/types.ts';
-import { redactSecrets } from './redact.ts';
+import { type KnownSecrets, redactSecrets } from './redact.ts';
 import { traceIdOf } from './tracing.ts';
 
 /**
@@ -15,7 +15,7 @@ export const SESSION_LOG_SCHEMA_VERSION = 1;
  */
 export function formatItemJsonl(
   item: Item,
-  knownSecrets: readonly string[] = [],
+  knownSecrets: KnownSecrets = [],
   context: { traceId?: string } = {},
 ): string {
   const line = {
@@ -50,7 +50,7 @@ export async function turnTraceId(
 export async function exportTurnJsonl(
   store: Pick<Store, 'listItems' | 'getTurn'>,
   turnId: string,
-  knownSecrets: readonly string[] = [],
+  knownSecrets: KnownSecrets = [],
 ): Promise<string> {
   const traceId = await turnTraceId(store, turnId);
   const items = await store.listItems(turnId);

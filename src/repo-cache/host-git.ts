@@ -28,7 +28,11 @@ export type RepoAuth = NonNullable<RepoSource['auth']>;
  * The environment of a host git command. Credentials travel as `http.extraHeader` through
  * GIT_CONFIG_* variables: never on the command line (visible in `ps`) and never in a config file.
  */
-export function hostGitEnv(hostEnv: HostEnv, auth?: RepoAuth): Record<string, string> {
+export function hostGitEnv(
+  hostEnv: HostEnv,
+  auth?: RepoAuth,
+  safeDirectory?: string,
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of HOST_GIT_VARIABLES) {
     const value = hostEnv[name];
@@ -40,12 +44,18 @@ export function hostGitEnv(hostEnv: HostEnv, auth?: RepoAuth): Record<string, st
   env.GIT_CONFIG_GLOBAL = '/dev/null';
   env.GIT_TERMINAL_PROMPT = '0';
   env.GIT_ASKPASS = 'true';
+  const settings: Array<[string, string]> = [];
   if (auth) {
     const basic = Buffer.from(`${auth.username}:${auth.password}`).toString('base64');
-    env.GIT_CONFIG_COUNT = '1';
-    env.GIT_CONFIG_KEY_0 = 'http.extraHeader';
-    env.GIT_CONFIG_VALUE_0 = `Authorization: Basic ${basic}`;
+    settings.push(['http.extraHeader', `Authorization: Basic ${basic}`]);
   }
+  // A workspace owned by the sandbox's uid, touched by root git before any sandboxed command ran.
+  if (safeDirectory) settings.push(['safe.directory', safeDirectory]);
+  if (settings.length > 0) env.GIT_CONFIG_COUNT = String(settings.length);
+  settings.forEach(([key, value], index) => {
+    env[`GIT_CONFIG_KEY_${index}`] = key;
+    env[`GIT_CONFIG_VALUE_${index}`] = value;
+  });
   return env;
 }
 
@@ -66,6 +76,8 @@ export interface HostGitOptions {
   cwd?: string;
   hostEnv: HostEnv;
   auth?: RepoAuth;
+  /** Trust this repository although another uid owns it (git's `safe.directory`). */
+  safeDirectory?: string;
   signal?: AbortSignal;
   /** Error code when git fails; defaults to `git_failed`. */
   code?: string;
@@ -86,7 +98,7 @@ export function tryHostGit(args: readonly string[], options: HostGitOptions): Pr
       args,
       {
         cwd: options.cwd,
-        env: hostGitEnv(options.hostEnv, options.auth),
+        env: hostGitEnv(options.hostEnv, options.auth, options.safeDirectory),
         signal: options.signal,
         maxBuffer: 64 * 1024 * 1024,
         encoding: 'utf8',

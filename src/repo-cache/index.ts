@@ -16,6 +16,7 @@ export {
   type PushBranchResult,
   pushBranch,
 } from './push-branch.ts';
+export { type QuarantinedWork, quarantineChanges } from './quarantine.ts';
 export { readRemoteBranch } from './remote-branch.ts';
 export { createRepoCache, type RepoCache, type RepoCacheOptions } from './repo-cache.ts';
 export { resolveStart, type StartPoint } from './resolve-start.ts';

@@ -29,6 +29,8 @@ export function dataLayout(dataDir: string) {
     /** Bundles the host sends into a cloud sandbox (made from the mirror, never holding credentials). */
     outgoing: (id: string) => join(dataDir, 'outgoing', id),
     scratch: join(dataDir, 'scratch'),
+    /** The local sandboxes' own /etc trees (sandbox-etc.ts). */
+    etc: join(dataDir, 'sandbox-etc'),
   };
 }
 

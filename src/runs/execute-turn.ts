@@ -1,6 +1,7 @@
 import type { RequestInfo } from '../../middleware/types.ts';
 import { createUsageMeter, type UsageMeter } from '../agent/budget.ts';
 import { createCompactor } from '../agent/compaction.ts';
+import type { InboxText } from '../agent/loop.ts';
 import { type AgentLoopResult, runAgentLoop } from '../agent/loop.ts';
 import type { RepoConfig } from '../config/schema.ts';
 import { nestedAgentsMd } from '../context/agents-md.ts';
@@ -37,7 +38,7 @@ export interface TurnInput {
   reporter: Reporter;
   signal: AbortSignal;
   /** Messages from the requester that arrived while the turn works; injected before the next model call. */
-  drainInbox?: () => Promise<string[]>;
+  drainInbox?: () => Promise<readonly (string | InboxText)[]>;
   /** The turn ran before on a worker that stopped: continue from its items and last checkpoint. */
   resumed?: boolean;
   /** True once another worker has taken the turn over: this one then stops without a word. */
@@ -215,6 +216,7 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
       log,
       signal,
       host,
+      secrets: deps.secrets,
     });
     const first = await agent();
     tools.report('checking');

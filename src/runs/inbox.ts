@@ -1,12 +1,25 @@
+import type { InboxText } from '../agent/loop.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Store, TurnRecord } from '../store/types.ts';
 import type { TurnQueue } from './queue.ts';
 import type { QueuedRequest } from './queued-request.ts';
 import { type Placement, placeOnThread } from './thread-placement.ts';
 
-/** The executor's `drainInbox`: the texts that arrived since the last call, each once, in order. */
-export function inboxDrainer(store: Pick<Store, 'drainInbox'>, turnId: string): () => Promise<string[]> {
-  return async () => (await store.drainInbox(turnId)).map((message) => message.text);
+/**
+ * The executor's `drainInbox`: the messages that arrived since the last call, each once, in order.
+ * Only the requester's own are trusted; anyone else's words in the thread are fenced for the model.
+ */
+export function inboxDrainer(
+  store: Pick<Store, 'drainInbox'>,
+  turnId: string,
+  requesterId?: string,
+): () => Promise<InboxText[]> {
+  return async () =>
+    (await store.drainInbox(turnId)).map((message) => ({
+      text: message.text,
+      author: message.author ?? undefined,
+      fromRequester: requesterId === undefined || message.author === null || message.author === requesterId,
+    }));
 }
 
 /**

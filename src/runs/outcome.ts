@@ -16,6 +16,8 @@ export interface OutcomeInput {
 }
 
 export interface Delivery {
+  /** The secret scan refused the branch: its commits were not kept (not in the mirror, not pushed). */
+  scanBlocked?: boolean;
   commit?: string;
   publishedTo?: string;
   pullRequestUrl?: string;
@@ -29,6 +31,9 @@ export interface Delivery {
 export function deliveryOf(records: readonly StepRecord[], facts: DeliveryFacts = {}): Delivery {
   const last = (name: string, status: StepRecord['status']) =>
     records.filter((record) => record.name === name && record.status === status).at(-1);
+  // A refused scan keeps nothing: the commits it read died with the workspace.
+  const scan = records.filter((record) => record.name === 'secret-scan').at(-1);
+  if (scan && scan.status !== 'passed' && scan.status !== 'skipped') return { scanBlocked: true };
   const push = last('push', 'passed');
   const openPr = last('open-pr', 'passed');
   const ahead = facts.workspace;
@@ -52,6 +57,7 @@ export function deliveryOf(records: readonly StepRecord[], facts: DeliveryFacts 
 
 /** Where the work is, in words, for every ending. Every sentence is one of the facts above. */
 export function whereTheWorkIs(branch: string, delivery: Delivery): string {
+  if (delivery.scanBlocked) return scanBlockedWhere(branch);
   if (delivery.pullRequestUrl) return `Pull request: ${delivery.pullRequestUrl}`;
   if (delivery.publishedTo) {
     const problem = delivery.pullRequestProblem
@@ -63,6 +69,10 @@ export function whereTheWorkIs(branch: string, delivery: Delivery): string {
     return `The work is committed on branch ${branch} but was not pushed.`;
   if (delivery.commit) return `The work is committed on branch ${branch}.`;
   return 'No changes were committed.';
+}
+
+function scanBlockedWhere(branch: string): string {
+  return `Nothing was pushed, and the commits that hold it were not kept: ${branch} is as it was.`;
 }
 
 function checksOf(records: readonly StepRecord[]): RunOutcome['checks'] {
@@ -110,7 +120,7 @@ export function buildOutcome(input: OutcomeInput): RunOutcome {
       return {
         ...base,
         status: 'failed',
-        summary: `Blocked by ${checks.step}: ${checks.summary}. ${delivery.commit ? where : 'Nothing was committed or pushed.'}`,
+        summary: `Blocked by ${checks.step}: ${checks.summary}. ${delivery.scanBlocked || delivery.commit ? where : 'Nothing was committed or pushed.'}`,
       };
     case 'failed': {
       const failing = rounds.records

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { InboxText } from '../agent/loop.ts';
 import type { RepoConfig } from '../config/schema.ts';
 import type { ContextDocument } from '../context/types.ts';
 import { executeTurn } from './execute-turn.ts';
@@ -16,7 +17,7 @@ export interface TurnRequest {
   documents?: readonly ContextDocument[];
   reporter: Reporter;
   signal?: AbortSignal;
-  drainInbox?: () => Promise<string[]>;
+  drainInbox?: () => Promise<readonly (string | InboxText)[]>;
 }
 
 export interface TurnResult {

@@ -1,8 +1,9 @@
-import type { Middleware, PullRequestService } from '../../middleware/types.ts';
+import type { ImportedWork, Middleware, PullRequestService } from '../../middleware/types.ts';
 import type { Prompts } from '../agent/prompts.ts';
 import type { Config, RepoConfig } from '../config/schema.ts';
 import type { ModelClient } from '../model/types.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { KnownSecrets } from '../observability/redact.ts';
 import type { ChangeExport, SandboxProvider } from '../sandbox/types.ts';
 import type { Store } from '../store/types.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
@@ -37,6 +38,14 @@ export interface TurnDependencies {
   store: Store;
   prompts: Prompts;
   publish: Publisher;
+  /** Takes exported commits into a host-side quarantine, apart from the mirror, for the secret scan. */
+  quarantine: (input: {
+    exported: ChangeExport;
+    repo: RepoConfig;
+    signal?: AbortSignal;
+  }) => Promise<ImportedWork | null>;
+  /** Every secret value Baton holds: masked in tool results, steps' text and everything posted. */
+  secrets: KnownSecrets;
   /** What the remote has of a branch; the outcome is told from it, not from the steps' memory. */
   remoteBranch?: RemoteBranchReader;
   /** Credentials for the host's fetch of a repository (e.g. a fresh GitHub installation token). */

@@ -1,5 +1,6 @@
 import type { MiddlewareHost, RequestInfo } from '../../middleware/types.ts';
 import type { RepoConfig } from '../config/schema.ts';
+import { BatonError } from '../observability/errors.ts';
 import type { Sandbox } from '../sandbox/types.ts';
 import { workspaceAhead } from './delivery-facts.ts';
 import type { TurnDependencies } from './turn-dependencies.ts';
@@ -19,8 +20,16 @@ export function createTurnHost(options: {
 }): MiddlewareHost {
   const { deps, workspace, repo, branch } = options;
   return {
-    async publish() {
+    async publish(publishOptions = {}) {
       const exported = await workspace.exportChanges();
+      const expected = publishOptions.expectHead;
+      if (expected !== undefined && exported.commitCount > 0 && exported.headCommit !== expected) {
+        throw new BatonError({
+          code: 'push_unscanned',
+          message: `the branch moved after the secret scan (it cleared ${expected.slice(0, 12)}, the branch is now at ${exported.headCommit.slice(0, 12)}), so nothing was pushed`,
+          hint: 'stop background commands that commit, then ask again',
+        });
+      }
       if (exported.commitCount > 0) {
         const published = await deps.publish({ exported, repo, branch });
         return { location: published.location, commit: exported.headCommit };
@@ -34,6 +43,11 @@ export function createTurnHost(options: {
       // Nothing new here, but the remote lacks the head: the host mirror holds the branch's work.
       const published = await deps.publish({ exported, repo, branch });
       return { location: published.location, commit: ahead.head };
+    },
+    async importWork() {
+      const exported = await workspace.exportChanges();
+      // Not tied to the turn's signal: a cancelled turn still keeps its work, and that needs the scan.
+      return deps.quarantine({ exported, repo });
     },
     pullRequests: deps.pullRequestsFor?.(repo),
     request: options.request,

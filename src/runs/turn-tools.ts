@@ -53,6 +53,7 @@ export function createTurnToolContext(input: TurnToolsInput): {
     outputLimit: deps.config.agent.toolOutputLimit,
     progress: report,
     fetch: deps.fetch,
+    secrets: deps.secrets,
   };
   let writers = 0;
   const runSubagent = createSubagentRunner({

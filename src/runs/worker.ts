@@ -1,3 +1,4 @@
+import type { InboxText } from '../agent/loop.ts';
 import type { RunsConfig } from '../config/schema.ts';
 import { BatonError, describeError } from '../observability/errors.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -19,7 +20,7 @@ export type TurnExecutor = (input: {
   thread: ThreadRecord;
   request: QueuedRequest;
   signal: AbortSignal;
-  drainInbox: () => Promise<string[]>;
+  drainInbox: () => Promise<InboxText[]>;
   /** A worker ran this turn before and stopped; continue from its items. */
   resumed: boolean;
 }) => Promise<void>;
@@ -128,7 +129,7 @@ export function createWorker(options: WorkerOptions): Worker {
         thread,
         request,
         signal: lease.signal,
-        drainInbox: inboxDrainer(store, turn.id),
+        drainInbox: inboxDrainer(store, turn.id, request.requester.id),
         resumed,
       });
     } catch (error) {

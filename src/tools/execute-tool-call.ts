@@ -27,7 +27,7 @@ export async function executeToolCall(
     );
   }
   try {
-    return await limitOutput(call.name, redactResult(result), context);
+    return await limitOutput(call.name, redactResult(result, context), context);
   } catch (error) {
     context.log.error({ err: error, tool: call.name }, 'limiting tool output failed');
     return failure(`${call.name} produced output that could not be processed.`);
@@ -71,9 +71,11 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
     .join('\n');
 }
 
-function redactResult(result: ToolResult): ToolResult {
-  if (result.ok) return { ...result, output: redactSecrets(result.output) };
+/** Known values first (in every encoding), then credential shapes: before the model or a file sees it. */
+function redactResult(result: ToolResult, context: ToolContext): ToolResult {
+  const clean = (text: string) => redactSecrets(text, context.secrets);
+  if (result.ok) return { ...result, output: clean(result.output) };
   return result.hint
-    ? { ok: false, error: redactSecrets(result.error), hint: redactSecrets(result.hint) }
-    : { ok: false, error: redactSecrets(result.error) };
+    ? { ok: false, error: clean(result.error), hint: clean(result.hint) }
+    : { ok: false, error: clean(result.error) };
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { PoliciesConfig } from '../config/schema.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { KnownSecrets } from '../observability/redact.ts';
 import type { Reporter, TodoItem } from '../runs/reporter.ts';
 import type { Sandbox } from '../sandbox/types.ts';
 
@@ -65,6 +66,8 @@ export interface ToolContext {
   runSubagent?: (request: SubagentRequest, signal: AbortSignal) => Promise<SubagentResult>;
   /** Injected for `fetch_url`; resolves host names so private addresses can be refused. */
   fetch?: typeof fetch;
+  /** Every secret value Baton holds: masked in each result before the model sees it. */
+  secrets: KnownSecrets;
 }
 
 export interface Tool<Parameters = unknown> {

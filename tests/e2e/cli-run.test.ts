@@ -117,8 +117,8 @@ describe('baton run (end to end, scripted model)', () => {
       'lint:failed',
       'lint:passed',
       'test:passed',
-      'secret-scan:passed',
       'commit:passed',
+      'secret-scan:passed',
       'push:passed',
       'open-pr:skipped',
     ]);

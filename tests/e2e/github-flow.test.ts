@@ -313,7 +313,7 @@ describe('GitHub end to end (baton start in-process, fake GitHub over REST and s
       .map((message) => message.text)
       .join('\n');
     expect(thread).toMatch(/Blocked by secret-scan/);
-    expect(thread).toContain('Nothing was committed or pushed.');
+    expect(thread).toContain('Nothing was pushed, and the commits that hold it were not kept');
     expect(JSON.stringify(harness.slack.calls)).not.toContain(token);
     expect(remoteRefs(github)).toEqual(before);
   });

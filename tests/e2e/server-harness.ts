@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SlackEvent } from '@slack/types';
 import { type BatonServer, type ServerRole, startServer } from '../../src/app/compose-server.ts';
-import { readEnvironment } from '../../src/app/environment.ts';
+import { createSecretRegistryFromEnvironment, readEnvironment } from '../../src/app/environment.ts';
 import type { StartedTelemetry } from '../../src/app/telemetry.ts';
 import { type ConfigInput, parseConfig } from '../../src/config/index.ts';
 import { createLogger } from '../../src/observability/logger.ts';
@@ -66,6 +66,8 @@ export interface ServerHarness {
   /** One run and its items, from the dashboard API. */
   run(turnId: string): Promise<RunSummary & { items: Item[] }>;
   logLines(): string[];
+  /** Stops Baton (the store closes, so the database files are complete) and leaves the fakes and data up. */
+  stopServer(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -153,22 +155,31 @@ export async function createServerHarness(
   };
   const logPath = join(data.path, 'baton.log');
   const { pino } = await import('pino');
+  const environment = readEnvironment(env);
+  // As `baton start` does: one registry for the logger and everything the server masks.
+  const secrets = createSecretRegistryFromEnvironment(environment, config);
   const log = createLogger({
     level: 'debug',
-    secrets: Object.values(HOST_SECRETS),
+    secrets,
     destination: pino.destination({ dest: logPath, sync: true }),
   });
   const server = await startServer({
     config,
     configDir: data.path,
     cwd: data.path,
-    environment: readEnvironment(env),
+    environment,
     role: options.role ?? 'all',
     log,
+    secrets,
     announce: () => undefined,
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
   });
   const base = `http://127.0.0.1:${server.port}`;
+  let stopping: Promise<void> | undefined;
+  const stopServer = () => {
+    stopping ??= server.stop();
+    return stopping;
+  };
   const socket = options.slackMode === 'socket';
   if (socket) await waitFor('the Socket Mode connection', () => slack.socketConnectionCount() === 1, 10_000);
   const deliver: ServerHarness['deliver'] = async (event, deliveryOptions = {}) => {
@@ -279,8 +290,9 @@ export async function createServerHarness(
     logLines() {
       return readFileSync(logPath, 'utf8').split('\n').filter(Boolean);
     },
+    stopServer,
     async close() {
-      await server.stop();
+      await stopServer();
       // Bolt's app.stop() does not wait for the socket to close; closing the fake first would make it reconnect.
       if (socket) await waitFor('the socket to close', () => slack.socketConnectionCount() === 0, 10_000);
       await model.close();

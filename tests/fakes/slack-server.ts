@@ -82,7 +82,7 @@ export interface FakeSlack {
   ): void;
   /** The next `times` calls to `method` answer HTTP 429 with `Retry-After`. */
   rateLimit(method: string, rule: { times: number; retryAfterSeconds: number }): void;
-  signRequest(body: string, secret?: string, timestampSeconds?: number): SignedHeaders;
+  signRequest(body: string, secret?: string, timestampSeconds?: number | string): SignedHeaders;
   envelope<Event extends SlackEvent>(
     event: Event,
     options?: Partial<EventDeliveryOptions>,

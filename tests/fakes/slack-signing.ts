@@ -11,7 +11,7 @@ export interface SignedHeaders {
 export function signRequest(
   body: string,
   secret: string,
-  timestampSeconds: number = Math.floor(Date.now() / 1000),
+  timestampSeconds: number | string = Math.floor(Date.now() / 1000),
 ): SignedHeaders {
   const digest = createHmac('sha256', secret).update(`v0:${timestampSeconds}:${body}`).digest('hex');
   return { 'x-slack-signature': `v0=${digest}`, 'x-slack-request-timestamp': String(timestampSeconds) };
@@ -25,8 +25,11 @@ export interface DeliveryResult {
 
 export interface SigningOptions {
   secret: string;
-  /** Seconds since the epoch; a stale one tests the freshness window. */
-  timestamp?: number;
+  /**
+   * Seconds since the epoch; a stale one tests the freshness window. A string is sent (and signed)
+   * as it is, to test forms Slack never sends (`1733300000.5`).
+   */
+  timestamp?: number | string;
   /** Replace the computed signature (a forged or corrupted request). */
   signature?: string;
 }

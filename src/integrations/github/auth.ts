@@ -29,6 +29,8 @@ export interface GitHubAuthOptions {
   fetch?: typeof fetch;
   clock?: () => number;
   log: Logger;
+  /** Told every credential minted (installation tokens, the App's JWT), so it can be masked everywhere. */
+  onSecret?: (name: string, value: string) => void;
 }
 
 /** A cached token is replaced this long before GitHub's expiry, so no request carries a dying one. */
@@ -109,6 +111,7 @@ function createInstallationAuth(
   const appJwt = () => {
     if (!jwt || jwt.expiresAtMs - JWT_REUSE_MARGIN_MS <= clock()) {
       jwt = signAppJwt({ appId: options.appId, privateKey: key, nowMs: clock() });
+      options.onSecret?.('GitHub App JWT', jwt.token);
     }
     return jwt;
   };
@@ -171,6 +174,8 @@ function createInstallationAuth(
         retryable: true,
       });
     }
+    // Registered before anyone can use it, so no message, log line or item ever carries it unmasked.
+    options.onSecret?.(`GitHub installation token for ${repo}`, issued.token);
     tokens.set(cacheKey, { token: issued.token, expiresAtMs });
     options.log.debug({ repo, installationId, expiresAt: issued.expiresAt }, 'installation token issued');
     return issued.token;

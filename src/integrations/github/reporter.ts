@@ -1,7 +1,7 @@
 import type { Octokit } from '@octokit/rest';
 import { BatonError, describeError } from '../../observability/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
-import { redactSecrets } from '../../observability/redact.ts';
+import { type KnownSecrets, redactSecrets } from '../../observability/redact.ts';
 import { deliverOnce, type FinalDeliveryResult, type FinalLedger } from '../../runs/deliver-once.ts';
 import type { Reporter } from '../../runs/reporter.ts';
 import { createMemoryFinalLedger } from '../../store/final-ledger.ts';
@@ -19,7 +19,7 @@ export interface GitHubReporterOptions {
   commentKind?: 'issue' | 'review';
   log: Logger;
   /** Known secret values masked in everything posted (shape-based redaction always applies). */
-  secrets?: readonly string[];
+  secrets?: KnownSecrets;
   /** The word people answer a question with (config.github.mention). */
   mention?: string;
   /** The dashboard link for a run, when the server has a public URL. */

@@ -1,7 +1,7 @@
 import type { LinearConfig } from '../../config/schema.ts';
 import { describeError } from '../../observability/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
-import { redactSecrets } from '../../observability/redact.ts';
+import { type KnownSecrets, redactSecrets } from '../../observability/redact.ts';
 import { deliverOnce, type FinalDeliveryResult, type FinalLedger } from '../../runs/deliver-once.ts';
 import type { AskOutcome, Reporter, RunOutcome, RunProgress } from '../../runs/reporter.ts';
 import { createMemoryFinalLedger } from '../../store/final-ledger.ts';
@@ -16,7 +16,7 @@ export interface LinearReporterOptions {
   config: LinearConfig;
   log: Logger;
   /** Known secret values, masked in everything posted (credential shapes are masked regardless). */
-  secrets?: readonly string[];
+  secrets?: KnownSecrets;
   /** Milliseconds; injectable for tests. */
   now?: () => number;
   /** At most one progress activity per interval. */

@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../observability/logger.ts';
-import { redactSecrets } from '../../observability/redact.ts';
+import { type KnownSecrets, redactSecrets } from '../../observability/redact.ts';
 import { deliverOnce, type FinalDeliveryResult } from '../../runs/deliver-once.ts';
 import type { AskOutcome, Reporter, RunOutcome, RunProgress, TodoItem } from '../../runs/reporter.ts';
 import { type RenderedLongMessage, renderFinal, renderLongText } from './final-blocks.ts';
@@ -30,7 +30,7 @@ export interface SlackReporterOptions {
   /** How long `start` waits for another process that claimed the status message to save its ts. */
   statusClaimWaitMs?: number;
   /** Secret values to mask besides the credential shapes `redactSecrets` knows. */
-  secrets?: readonly string[];
+  secrets?: KnownSecrets;
   clock?: () => number;
   setTimer?: SetTimer;
   clearTimer?: ClearTimer;

@@ -2,6 +2,7 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../observability/logger.ts';
 import { readWorkspaceFile } from '../local/safe-fs.ts';
+import type { SandboxUser } from '../local/sandbox-user.ts';
 import type { ExecRequest, ExecResult } from '../types.ts';
 import type { BuildLocks } from './build-locks.ts';
 import { detectSetup } from './detect.ts';
@@ -20,6 +21,8 @@ import type { EnvironmentReport, EnvironmentRequest, SetupPlan } from './types.t
 
 /** What every sandbox of one provider shares: the cache, the build locks, the host's toolchains. */
 export interface LocalEnvironmentShared {
+  /** Baton is root: restored trees go to the sandbox's host uid, or the sandbox could not write them. */
+  owner?: SandboxUser;
   store: SnapshotStore;
   locks: BuildLocks;
   probe: ToolchainProbe;
@@ -148,6 +151,7 @@ export function createLocalEnvironment(options: {
     if (!entry) return false;
     releases.push(await shared.store.acquire(key, sandboxId));
     const restored = await restoreSnapshot({
+      owner: shared.owner,
       entry,
       store: shared.store,
       workspaceDir,

@@ -3,6 +3,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../../observability/logger.ts';
+import type { SandboxUser } from '../local/sandbox-user.ts';
 import type { BuildLocks } from './build-locks.ts';
 import type { LocalEnvironmentShared } from './local-environment.ts';
 import { mountsUnder, overlaySupported, unmountOverlay } from './overlay.ts';
@@ -59,11 +60,13 @@ export function createSharedEnvironment(options: {
   nodePrefix: string;
   pathDirectories: readonly string[];
   rgPath: string;
+  owner?: SandboxUser;
   log?: Logger;
 }): LocalEnvironmentShared {
   const overlaysDir = join(options.dataDir, 'overlays');
   let overlays: Promise<boolean> | undefined;
   return {
+    owner: options.owner,
     store: createSnapshotStore(join(options.dataDir, 'environments')),
     locks: options.locks,
     probe: createToolchainProbe({

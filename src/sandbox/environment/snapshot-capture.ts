@@ -1,5 +1,6 @@
 import { appendFile, lstat, mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { giveToSandbox, type SandboxUser } from '../local/sandbox-user.ts';
 import type { ExecResult } from '../types.ts';
 import { mountOverlay } from './overlay.ts';
 import {
@@ -131,6 +132,8 @@ export async function restoreSnapshot(options: {
   workspaceDir: string;
   upperRoot: string;
   overlays: boolean;
+  /** Set when Baton is root: what the host creates here goes to the sandbox's uid. */
+  owner?: SandboxUser;
   /**
    * True only while no sandboxed command has touched the workspace: the host then writes git's
    * exclude file itself (after that, `.git` is untrusted and the setup already wrote it in the sandbox).
@@ -162,11 +165,14 @@ export async function restoreSnapshot(options: {
         target,
       });
       if (result.ok) {
+        // The merged root is the upper directory, made by the host: the sandbox writes into it.
+        if (options.owner) await giveToSandbox(join(layer, 'upper'), options.owner);
         mounted.push(target);
         continue;
       }
     }
     await copyTree(source, target);
+    if (options.owner) await giveToSandbox(target, options.owner);
   }
   return { mounted };
 }

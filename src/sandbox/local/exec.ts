@@ -1,13 +1,17 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { BatonError } from '../../observability/errors.ts';
+import { ARGS_FD, type BubblewrapInvocation, FIRST_INPUT_FD } from './bubblewrap.ts';
 import { type CappedOutput, createOutputCollector } from './output-cap.ts';
+import type { SandboxUser } from './sandbox-user.ts';
 
 export interface SpawnSandboxedOptions {
   bwrapPath: string;
-  args: readonly string[];
+  invocation: BubblewrapInvocation;
+  /** `hostDrop` set: bwrap starts as that uid/gid with no supplementary groups (Baton is root). */
+  user: SandboxUser;
   /** PATH used to find bwrap itself; the sandbox's own environment is in `args`. */
   hostPath: string;
   stdin?: string;
@@ -45,11 +49,29 @@ const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = {
 export async function spawnSandboxed(options: SpawnSandboxedOptions): Promise<SandboxedOutcome> {
   if (options.signal?.aborted) throw abortedError(options.signal.reason);
   const started = performance.now();
-  const child = spawn(options.bwrapPath, ['--info-fd', '3', ...options.args], {
-    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-    env: { PATH: options.hostPath },
-  });
+  const { invocation } = options;
+  const drop = options.user.hostDrop;
+  /*
+   * Dropping privileges here is setpriv's `--reuid --regid --clear-groups` without a second exec:
+   * libuv, when given uid/gid, calls setgroups(0), setgid and setuid in the child before exec, and
+   * setuid from root clears the permitted, effective and ambient capabilities. bwrap then starts
+   * as a plain user and builds an unprivileged user namespace of its own.
+   */
+  const child = spawn(
+    options.bwrapPath,
+    ['--info-fd', '3', '--args', String(ARGS_FD), ...invocation.command],
+    {
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', ...invocation.inputs.map(() => 'pipe' as const)],
+      env: { PATH: options.hostPath },
+      cwd: '/',
+      ...(drop ? { uid: drop.uid, gid: drop.gid } : {}),
+    },
+  );
   const sandboxInit = readSandboxInitPid(child.stdio[3] as Readable | null);
+  feed(child.stdio[ARGS_FD] as Writable | null, Buffer.from(`${invocation.args.join('\0')}\0`));
+  invocation.inputs.forEach((content, index) => {
+    feed(child.stdio[FIRST_INPUT_FD + index] as Writable | null, content);
+  });
   const collector = createOutputCollector({ capBytes: options.outputCapBytes, spoolPath: options.spoolPath });
   collector.attach('stdout', child.stdout);
   collector.attach('stderr', child.stderr);
@@ -108,6 +130,13 @@ export async function spawnSandboxed(options: SpawnSandboxedOptions): Promise<Sa
     options.signal?.removeEventListener('abort', onAbort);
     untrack();
   }
+}
+
+/** Writes what bwrap reads from one descriptor; bwrap failing early closes the pipe, which is not an error here. */
+function feed(stream: Writable | null, content: Buffer): void {
+  if (!stream) return;
+  stream.on('error', () => undefined);
+  stream.end(content);
 }
 
 /** bwrap writes `{"child-pid": N}` to --info-fd once the sandbox's init exists (N as the host sees it). */

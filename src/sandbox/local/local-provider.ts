@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { realpathSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdirSync, realpathSync } from 'node:fs';
+import { chown, mkdir, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { rgPath as bundledRgPath } from '@vscode/ripgrep';
 import { BatonError } from '../../observability/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
@@ -17,6 +17,9 @@ import { createSharedEnvironment, type EnvironmentSettings } from '../environmen
 import type { RepoSource, Sandbox, SandboxCreateOptions, SandboxProvider } from '../types.ts';
 import { systemMounts } from './bubblewrap.ts';
 import { createLocalSandbox } from './local-sandbox.ts';
+import { buildSandboxEtc, prepareSandboxEtc } from './sandbox-etc.ts';
+import { DEFAULT_SANDBOX_ID, ensureReachable, resolveSandboxUser, type SandboxUser } from './sandbox-user.ts';
+import { loadSeccompFilter } from './seccomp-filter.ts';
 import { createSparePool } from './spare-pool.ts';
 import { adoptCheckout, prepareCheckout } from './workspace.ts';
 
@@ -37,6 +40,16 @@ export interface LocalSandboxProviderOptions {
   rgPath?: string;
   /** Node's install prefix, mounted read-only when it is outside /usr. Default: from process.execPath. */
   nodePrefix?: string;
+  /**
+   * uid/gid of sandboxed commands (`sandbox.uid`/`sandbox.gid`, default 65532). When Baton is root
+   * this is also the host uid bubblewrap drops to (see sandbox-user.ts).
+   */
+  uid?: number;
+  gid?: number;
+  /** Baton's own uid; default process.getuid(). */
+  processUid?: number;
+  /** Extra host paths under /etc visible read-only in the sandbox (`sandbox.etcExtra`). */
+  etcExtra?: readonly string[];
   /** The environment phase (setup, egress allowlist, cache); absent: workspaces get no environment. */
   environment?: EnvironmentSettings & { locks?: BuildLocks };
   now?: () => number;
@@ -52,15 +65,21 @@ export interface LocalSandboxProvider extends SandboxProvider {
   idle(): Promise<void>;
 }
 
+async function makeHome(homeDir: string, user: SandboxUser): Promise<void> {
+  await mkdir(homeDir, { recursive: true });
+  if (user.hostDrop) await chown(homeDir, user.hostDrop.uid, user.hostDrop.gid);
+}
+
 function defaultNodePrefix(): string {
   return dirname(dirname(realpathSync(process.execPath)));
 }
 
 export function createLocalSandboxProvider(options: LocalSandboxProviderOptions): LocalSandboxProvider {
+  const dataDir = resolve(options.dataDir);
   const repoCache =
     options.repoCache ??
     createRepoCache({
-      dataDir: options.dataDir,
+      dataDir,
       hostEnv: options.hostEnv,
       mirrorStaleMs: options.mirrorStaleMs,
       now: options.now,
@@ -71,9 +90,36 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
   const nodePrefix = options.nodePrefix ?? defaultNodePrefix();
   const nodeOutsideUsr = nodePrefix !== '/usr' && !nodePrefix.startsWith('/usr/');
   const systemArgs = systemMounts(nodeOutsideUsr ? [nodePrefix] : []);
+  const user = resolveSandboxUser({
+    uid: options.uid ?? DEFAULT_SANDBOX_ID,
+    gid: options.gid ?? DEFAULT_SANDBOX_ID,
+    processUid: options.processUid ?? process.getuid?.() ?? 0,
+  });
+  const etc = prepareSandboxEtc(buildSandboxEtc({ user, extra: options.etcExtra }), layout.etc);
+  if (etc.unreadable.length > 0)
+    options.log?.warn(
+      { files: etc.unreadable },
+      'host files under /etc left out of the sandbox: Baton cannot read them',
+    );
+  const seccompFilter = loadSeccompFilter();
+  const rgPath = options.rgPath ?? bundledRgPath;
+  const bindRoots = [layout.workspace('x'), layout.home('x'), layout.mirror('x'), join(layout.etc, 'x')].map(
+    dirname,
+  );
+  // Checked once, before the first sandbox: every bind source must be reachable by the dropped uid.
+  const reachable = (async () => {
+    for (const directory of [dataDir, ...bindRoots]) mkdirSync(directory, { recursive: true });
+    await ensureReachable({
+      user,
+      owned: [dataDir, ...bindRoots],
+      targets: [...bindRoots.map((root) => join(root, 'x')), rgPath, ...(nodeOutsideUsr ? [nodePrefix] : [])],
+    });
+  })();
+  reachable.catch(() => undefined); // reported by the first create
   const extraPath = nodeOutsideUsr ? [join(nodePrefix, 'bin')] : [];
   const environment = options.environment
     ? createSharedEnvironment({
+        owner: user.hostDrop ? user : undefined,
         dataDir: options.dataDir,
         settings: options.environment,
         locks: options.environment.locks ?? createProcessBuildLocks(),
@@ -95,6 +141,7 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
   const pool = createSparePool({
     sparesDir: layout.spares,
     hostEnv,
+    user,
     size: options.spares ?? 1,
     log: options.log,
   });
@@ -103,6 +150,7 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
     const { repo, branch, baseRef, signal } = createOptions;
     assertBranchName(branch);
     signal?.throwIfAborted();
+    await reachable;
     const start = await repoCache.resolveStart({ repo, branch, baseRef, signal });
     const { mirrorPath } = start;
     const id = `sbx-${randomBytes(6).toString('hex')}`;
@@ -119,6 +167,7 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
           directory: workspaceDir,
           originUrl,
           hostEnv,
+          user,
           signal,
         });
         checkedOut = start.commit;
@@ -130,9 +179,10 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
         branch,
         base: start.baseCommit && baseRef !== branch ? { ref: baseRef, commit: start.baseCommit } : undefined,
         hostEnv,
+        user,
         signal,
       });
-      await mkdir(homeDir, { recursive: true });
+      await makeHome(homeDir, user);
     } catch (error) {
       await Promise.all([
         rm(workspaceDir, { recursive: true, force: true }),
@@ -164,8 +214,11 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
       hostEnv,
       bwrapPath: options.bwrapPath ?? 'bwrap',
       systemArgs,
+      etc,
+      user,
+      seccompFilter,
       extraPath,
-      rgPath: options.rgPath ?? bundledRgPath,
+      rgPath,
       environment,
       log: options.log,
     });

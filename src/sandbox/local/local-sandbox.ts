@@ -10,11 +10,13 @@ import {
   type PhaseOptions,
 } from '../environment/local-environment.ts';
 import type { ExecRequest, ExecResult, Sandbox, SandboxLimits } from '../types.ts';
-import { bubblewrapArgs, sandboxEnv } from './bubblewrap.ts';
+import { bubblewrapInvocation, sandboxEnv } from './bubblewrap.ts';
 import { spawnSandboxed } from './exec.ts';
 import { exportWorkspaceChanges } from './export-changes.ts';
 import { SANDBOX_WORKDIR, toWorkspaceRelative } from './paths.ts';
-import { copyIntoWorkspace, readWorkspaceFile, writeWorkspaceFile } from './safe-fs.ts';
+import { copyIntoWorkspace, readWorkspaceFile, removeTree, writeWorkspaceFile } from './safe-fs.ts';
+import type { PreparedEtc } from './sandbox-etc.ts';
+import { giveToSandbox, type SandboxUser } from './sandbox-user.ts';
 
 export interface LocalSandboxOptions {
   id: string;
@@ -30,6 +32,9 @@ export interface LocalSandboxOptions {
   hostEnv: HostEnv;
   bwrapPath: string;
   systemArgs: readonly string[];
+  etc: PreparedEtc;
+  user: SandboxUser;
+  seccompFilter: Buffer;
   extraPath: readonly string[];
   rgPath?: string;
   /** The provider's environment cache and setup settings; absent: no environment phase. */
@@ -44,6 +49,8 @@ export function createLocalSandbox(options: LocalSandboxOptions): Sandbox {
   let outputSequence = 0;
   let exportSequence = 0;
   let disposed = false;
+  // Files the host writes into the workspace must stay writable by the sandbox's uid.
+  const owner = options.user.hostDrop;
 
   const track = (kill: () => void) => {
     // A command that got past assertLive while dispose ran must not outlive the sandbox.
@@ -90,12 +97,17 @@ export function createLocalSandbox(options: LocalSandboxOptions): Sandbox {
     const relativeCwd = toWorkspaceRelative(request.cwd ?? '');
     const sequence = ++outputSequence;
     await mkdir(options.scratchDir, { recursive: true });
+    // A setup phase's own home is made by the host: it must be the sandbox uid's to write.
+    if (phase.homeDir) await giveToSandbox(phase.homeDir, options.user);
     const spoolPath = join(
       options.scratchDir,
       `${options.id}-${sequence}-${randomBytes(4).toString('hex')}.log`,
     );
-    const args = bubblewrapArgs({
+    const invocation = bubblewrapInvocation({
       systemArgs: options.systemArgs,
+      etc: options.etc,
+      user: options.user,
+      seccompFilter: options.seccompFilter,
       workspaceDir: options.workspaceDir,
       homeDir: phase.homeDir ?? options.homeDir,
       mirrorObjectsDir: options.mirrorObjectsDir,
@@ -115,7 +127,8 @@ export function createLocalSandbox(options: LocalSandboxOptions): Sandbox {
     try {
       const outcome = await spawnSandboxed({
         bwrapPath: options.bwrapPath,
-        args,
+        invocation,
+        user: options.user,
         hostPath: options.hostEnv.PATH ?? '/usr/local/bin:/usr/bin:/bin',
         stdin: request.stdin,
         onOutput: request.onOutput,
@@ -135,7 +148,7 @@ export function createLocalSandbox(options: LocalSandboxOptions): Sandbox {
       };
       if (outcome.spoolPath && !disposed) {
         const fullOutputPath = `.baton/output/${sequence}.log`;
-        await copyIntoWorkspace(options.workspaceDir, fullOutputPath, outcome.spoolPath);
+        await copyIntoWorkspace(options.workspaceDir, fullOutputPath, outcome.spoolPath, owner);
         result.fullOutputPath = fullOutputPath;
       }
       options.log?.debug(
@@ -170,7 +183,7 @@ export function createLocalSandbox(options: LocalSandboxOptions): Sandbox {
     },
     writeFile: async (path, content) => {
       assertLive();
-      await writeWorkspaceFile(options.workspaceDir, path, content);
+      await writeWorkspaceFile(options.workspaceDir, path, content, owner);
     },
     exportChanges: async () => {
       assertLive();
@@ -190,10 +203,7 @@ export function createLocalSandbox(options: LocalSandboxOptions): Sandbox {
       // Overlays first: the workspace below is removed next and must not be reached through them.
       await environment?.dispose();
       // The exports stay: the host may still import the last bundle after the sandbox is gone.
-      await Promise.all([
-        rm(options.workspaceDir, { recursive: true, force: true }),
-        rm(options.homeDir, { recursive: true, force: true }),
-      ]);
+      await Promise.all([removeTree(options.workspaceDir), removeTree(options.homeDir)]);
     },
   };
 }

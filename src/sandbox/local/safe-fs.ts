@@ -1,5 +1,5 @@
 import { constants, createReadStream, createWriteStream } from 'node:fs';
-import { lstat, mkdir, open, realpath } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, open, readdir, realpath, rm } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { BatonError } from '../../observability/errors.ts';
@@ -102,8 +102,16 @@ export async function readWorkspaceBytes(root: string, path: string): Promise<Bu
   }
 }
 
+/** Owner of what the host creates in a workspace, when that is not Baton's own uid (Baton is root). */
+export type FileOwner = { uid: number; gid: number } | undefined;
+
 /** Creates the missing directories of `relativeDir` under the deepest existing ancestor, once that is checked. */
-async function ensureDirectory(rootReal: string, relativeDir: string, path: string): Promise<string> {
+async function ensureDirectory(
+  rootReal: string,
+  relativeDir: string,
+  path: string,
+  owner: FileOwner,
+): Promise<string> {
   const parts = relativeDir ? relativeDir.split('/') : [];
   let existing = rootReal;
   let index = 0;
@@ -118,18 +126,30 @@ async function ensureDirectory(rootReal: string, relativeDir: string, path: stri
   if (rest.length === 0) return existing;
   const target = join(existing, ...rest);
   await mkdir(target, { recursive: true });
+  if (owner) {
+    let created = existing;
+    for (const part of rest) {
+      created = join(created, part);
+      await chown(created, owner.uid, owner.gid);
+    }
+  }
   const real = await realpath(target);
   if (!isInside(rootReal, real)) throw escapeError(path);
   return real;
 }
 
 /** The host path to create or replace a workspace file at, after every component was checked. */
-async function resolveForWrite(root: string, path: string): Promise<string> {
+async function resolveForWrite(root: string, path: string, owner: FileOwner): Promise<string> {
   const rootReal = await realpath(root);
   const relative = toWorkspaceRelative(path);
   if (!relative)
     throw new BatonError({ code: 'sandbox_not_a_file', message: 'cannot write the workspace root' });
-  const directory = await ensureDirectory(rootReal, dirname(relative) === '.' ? '' : dirname(relative), path);
+  const directory = await ensureDirectory(
+    rootReal,
+    dirname(relative) === '.' ? '' : dirname(relative),
+    path,
+    owner,
+  );
   let target = join(directory, relative.split('/').pop() ?? '');
   const info = await lstat(target).catch(() => undefined);
   if (info?.isSymbolicLink()) {
@@ -142,13 +162,21 @@ async function resolveForWrite(root: string, path: string): Promise<string> {
   return target;
 }
 
+/** Opens for writing and, when the host is root, hands the file to the sandbox's uid. */
+async function openForWrite(target: string, path: string, owner: FileOwner) {
+  const opened = await openRegular(target, WRITE_FLAGS, path);
+  if (owner) await opened.handle.chown(owner.uid, owner.gid);
+  return opened;
+}
+
 export async function writeWorkspaceFile(
   root: string,
   path: string,
   content: string | Buffer,
+  owner?: FileOwner,
 ): Promise<void> {
-  const target = await resolveForWrite(root, path);
-  const { handle } = await openRegular(target, WRITE_FLAGS, path);
+  const target = await resolveForWrite(root, path, owner);
+  const { handle } = await openForWrite(target, path, owner);
   try {
     await handle.writeFile(content);
   } finally {
@@ -157,9 +185,14 @@ export async function writeWorkspaceFile(
 }
 
 /** Streams a host file into the workspace (saved command output), with the same checks as a write. */
-export async function copyIntoWorkspace(root: string, path: string, hostSource: string): Promise<void> {
-  const target = await resolveForWrite(root, path);
-  const { handle } = await openRegular(target, WRITE_FLAGS, path);
+export async function copyIntoWorkspace(
+  root: string,
+  path: string,
+  hostSource: string,
+  owner?: FileOwner,
+): Promise<void> {
+  const target = await resolveForWrite(root, path, owner);
+  const { handle } = await openForWrite(target, path, owner);
   try {
     await pipeline(createReadStream(hostSource), handle.createWriteStream());
   } finally {
@@ -177,4 +210,27 @@ export async function copyOutOfWorkspace(root: string, path: string, hostTarget:
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Deletes a tree the sandbox wrote. Root deletes anything; a non-root host owns the files but the
+ * sandbox may have left directories without write or search permission (chmod 0500), so on a
+ * refusal every directory in the tree is opened up to its owner and the removal tried again.
+ */
+export async function removeTree(path: string): Promise<void> {
+  try {
+    await rm(path, { recursive: true, force: true });
+  } catch (error) {
+    if (errorCode(error) !== 'EACCES' && errorCode(error) !== 'EPERM') throw error;
+    await openUp(path);
+    await rm(path, { recursive: true, force: true });
+  }
+}
+
+async function openUp(directory: string): Promise<void> {
+  const info = await lstat(directory).catch(() => undefined);
+  if (!info?.isDirectory()) return;
+  await chmod(directory, 0o700);
+  const names = await readdir(directory).catch(() => [] as string[]);
+  await Promise.all(names.map((name) => openUp(join(directory, name))));
 }

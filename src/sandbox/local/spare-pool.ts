@@ -3,6 +3,7 @@ import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../../observability/logger.ts';
 import type { HostEnv } from '../../repo-cache/host-git.ts';
+import type { SandboxUser } from './sandbox-user.ts';
 import { prepareCheckout } from './workspace.ts';
 
 const SPARE_NAME = /^([0-9a-f]{40}|[0-9a-f]{64})-[0-9a-f]+$/;
@@ -19,6 +20,7 @@ const SPARE_NAME = /^([0-9a-f]{40}|[0-9a-f]{64})-[0-9a-f]+$/;
 export function createSparePool(options: {
   sparesDir: (repoName: string) => string;
   hostEnv: HostEnv;
+  user: SandboxUser;
   /** Spares kept ready per repository; 0 turns the pool off. */
   size: number;
   log?: Logger;
@@ -45,6 +47,7 @@ export function createSparePool(options: {
         directory: temporary,
         originUrl,
         hostEnv: options.hostEnv,
+        user: options.user,
       });
       await rename(temporary, join(directory, `${commit}-${suffix}`));
     } finally {

@@ -2,6 +2,7 @@ import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type HostEnv, hostGit } from '../../repo-cache/host-git.ts';
 import { SANDBOX_MIRROR_OBJECTS } from './paths.ts';
+import { giveToSandbox, type SandboxUser } from './sandbox-user.ts';
 
 /*
  * Host git runs in a workspace only BEFORE any sandboxed command has touched it: from then on its
@@ -19,6 +20,8 @@ export async function prepareCheckout(options: {
   /** The remote URL the workspace shows (credentials already stripped). */
   originUrl: string;
   hostEnv: HostEnv;
+  /** The checkout ends up owned by the sandbox's host uid when Baton is root. */
+  user: SandboxUser;
   signal?: AbortSignal;
 }): Promise<void> {
   const { hostEnv, signal } = options;
@@ -36,6 +39,7 @@ export async function prepareCheckout(options: {
     join(options.directory, '.git', 'info', 'exclude'),
     '\n# Baton run output, never committed\n.baton/\n',
   );
+  await giveToSandbox(options.directory, options.user);
 }
 
 /**
@@ -50,11 +54,18 @@ export async function adoptCheckout(options: {
   /** Refreshes `origin/<baseRef>` when the base is a branch, so diffs against it are current. */
   base?: { ref: string; commit: string };
   hostEnv: HostEnv;
+  user: SandboxUser;
   signal?: AbortSignal;
 }): Promise<void> {
-  const git = { cwd: options.directory, hostEnv: options.hostEnv, signal: options.signal };
-  if (options.checkedOut !== options.start)
-    await hostGit(['checkout', '--quiet', '--detach', options.start], git);
+  const git = {
+    cwd: options.directory,
+    hostEnv: options.hostEnv,
+    signal: options.signal,
+    // prepareCheckout gave the tree to the sandbox's uid; no sandboxed command has run in it yet.
+    safeDirectory: options.user.hostDrop ? options.directory : undefined,
+  };
+  const moved = options.checkedOut !== options.start;
+  if (moved) await hostGit(['checkout', '--quiet', '--detach', options.start], git);
   await hostGit(['update-ref', `refs/heads/${options.branch}`, options.start], git);
   await hostGit(['symbolic-ref', 'HEAD', `refs/heads/${options.branch}`], git);
   if (options.base)
@@ -64,4 +75,7 @@ export async function adoptCheckout(options: {
     join(options.directory, '.git', 'objects', 'info', 'alternates'),
     `${SANDBOX_MIRROR_OBJECTS}\n`,
   );
+  // What root git wrote goes to the sandbox's uid: .git always (small: the objects are borrowed),
+  // the work tree only when the checkout moved and rewrote files.
+  await giveToSandbox(moved ? options.directory : join(options.directory, '.git'), options.user);
 }

@@ -35,8 +35,8 @@ describe('configuration', () => {
     expect(config.middleware.map((entry) => entry.name)).toEqual([
       'lint',
       'test',
-      'secret-scan',
       'commit',
+      'secret-scan',
       'push',
       'open-pr',
     ]);

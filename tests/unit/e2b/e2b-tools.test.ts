@@ -34,6 +34,7 @@ describe('tools on the E2B provider', () => {
       policies: policiesSchema.parse({}),
       outputLimit: 10_000,
       progress: () => undefined,
+      secrets: [],
     };
   });
   afterAll(async () => {

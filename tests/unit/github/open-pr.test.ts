@@ -46,8 +46,10 @@ describe('open-pr middleware', () => {
     previous: [],
     log: harness.log,
     signal: new AbortController().signal,
+    secrets: [],
     host: {
       publish: async () => null,
+      importWork: async () => null,
       pullRequests: createGitHubPullRequests({ client: harness.client, log: harness.log }),
       request: REQUEST,
     },
@@ -73,7 +75,10 @@ describe('open-pr middleware', () => {
 
   it('skips when the repository is not on GitHub or the branch was not pushed', async () => {
     const notGitHub = await createOpenPrMiddleware().run(
-      context({ host: { publish: async () => null, request: REQUEST }, previous: CHECKS }),
+      context({
+        host: { publish: async () => null, importWork: async () => null, request: REQUEST },
+        previous: CHECKS,
+      }),
     );
     expect(notGitHub).toMatchObject({ status: 'skipped', summary: expect.stringContaining('not on GitHub') });
     const refused: StepRecord = { name: 'push', status: 'blocked', summary: 'Push refused' };

@@ -1,6 +1,7 @@
 import type { MiddlewareContext } from '../../../middleware/types.ts';
 import { type GitConfig, gitSchema, type RepoConfig, repoSchema } from '../../../src/config/schema.ts';
 import { createSilentLogger } from '../../../src/observability/logger.ts';
+import { mirrorPathFor, quarantineChanges } from '../../../src/repo-cache/index.ts';
 import { createLocalSandboxProvider } from '../../../src/sandbox/index.ts';
 import type { Sandbox, SandboxLimits } from '../../../src/sandbox/types.ts';
 import type { FinishPayload } from '../../../src/tools/types.ts';
@@ -35,7 +36,10 @@ export interface Harness {
     repo?: Partial<RepoConfig>;
     finish?: FinishPayload;
     baseRef?: string;
+    secrets?: readonly string[];
   }): Omit<MiddlewareContext, 'previous'>;
+  /** The host's data directory (mirror, exports, quarantines). */
+  dataDir: string;
   cleanup(): Promise<void>;
 }
 
@@ -52,8 +56,9 @@ export async function createHarness(files: Record<string, string>): Promise<Harn
   });
   counter += 1;
   const branch = `baton/test-${process.pid}-${counter}`;
+  const repoName = `fixture-${counter}`;
   const sandbox = await provider.create({
-    repo: { name: `fixture-${counter}`, url: fixture.path },
+    repo: { name: repoName, url: fixture.path },
     baseRef: 'main',
     branch,
     limits: LIMITS,
@@ -71,6 +76,7 @@ export async function createHarness(files: Record<string, string>): Promise<Harn
     sandbox,
     branch,
     sh,
+    dataDir: dataDir.path,
     context: (overrides = {}) => ({
       runId: 'run-test',
       sandbox,
@@ -81,7 +87,18 @@ export async function createHarness(files: Record<string, string>): Promise<Harn
       git: GIT,
       log,
       signal: controller.signal,
-      host: { publish: async () => null, request: { threadKey: 'test-thread' } },
+      secrets: overrides.secrets ?? [],
+      host: {
+        publish: async () => null,
+        // What the turn's host does: the sandbox's commits, quarantined next to the real mirror.
+        importWork: async () =>
+          quarantineChanges({
+            dataDir: dataDir.path,
+            mirrorPath: mirrorPathFor({ dataDir: dataDir.path, repoName }),
+            exported: await sandbox.exportChanges(),
+          }),
+        request: { threadKey: 'test-thread' },
+      },
     }),
     cleanup: async () => {
       await sandbox.dispose();

@@ -49,19 +49,18 @@ describe('runMiddlewarePass', () => {
     expect(await harness.sh('git rev-parse HEAD')).toBe(head);
   });
 
-  it('stops at a blocked secret scan before commit', async () => {
-    const head = await harness.sh('git rev-parse HEAD');
+  it('stops at a blocked secret scan after commit, before push', async () => {
     await harness.sandbox.writeFile('src/sum.mjs', FIXED_SUM);
     await harness.sandbox.writeFile('src/client.mjs', `export const token = '${TOKEN}';\n`);
     const pass = await runMiddlewarePass(defaults, harness.context());
     expect(pass.records.map((record) => [record.name, record.status])).toEqual([
       ['lint', 'passed'],
       ['test', 'passed'],
+      ['commit', 'passed'],
       ['secret-scan', 'blocked'],
     ]);
     expect(pass.outcome).toMatchObject({ type: 'blocked', step: 'secret-scan' });
     expect(JSON.stringify(pass)).not.toContain(TOKEN);
-    expect(await harness.sh('git rev-parse HEAD')).toBe(head);
   });
 
   it('passes when every step passes, ending with the commit', async () => {
@@ -71,12 +70,12 @@ describe('runMiddlewarePass', () => {
     expect(pass.records.map((record) => [record.name, record.status])).toEqual([
       ['lint', 'passed'],
       ['test', 'passed'],
-      ['secret-scan', 'passed'],
       ['commit', 'passed'],
+      ['secret-scan', 'passed'],
       ['push', 'skipped'],
       ['open-pr', 'skipped'],
     ]);
-    expect(pass.records[3]?.commit).toBe(await harness.sh('git rev-parse HEAD'));
+    expect(pass.records[2]?.commit).toBe(await harness.sh('git rev-parse HEAD'));
     expect(await harness.sh('git log -1 --format=%s')).toBe('Fix sum');
   });
 

@@ -17,11 +17,33 @@ describe('push middleware', () => {
       previous: [],
       host: {
         publish: async () => ({ location: '/srv/git/calculator', commit: 'a'.repeat(40) }),
+        importWork: async () => null,
         request: { threadKey: 't' },
       },
     };
     const result = await createPushMiddleware().run(context);
     expect(result).toMatchObject({ status: 'passed', commit: 'a'.repeat(40), url: '/srv/git/calculator' });
+  });
+
+  it('asks the host to push exactly the head the secret scan cleared', async () => {
+    const asked: unknown[] = [];
+    const context = {
+      ...harness.context(),
+      previous: [
+        { name: 'secret-scan', status: 'passed' as const, summary: 'clean', commit: 'b'.repeat(40) },
+      ],
+      host: {
+        publish: async (options?: { expectHead?: string }) => {
+          asked.push(options);
+          return { location: '/srv/git/calculator', commit: 'b'.repeat(40) };
+        },
+        importWork: async () => null,
+        request: { threadKey: 't' },
+      },
+    };
+    await createPushMiddleware().run(context);
+    await createPushMiddleware().run({ ...context, previous: [] });
+    expect(asked).toEqual([{ expectHead: 'b'.repeat(40) }, {}]);
   });
 
   it('skips when there is nothing to push and blocks (once, no retry) when the host refuses', async () => {
@@ -37,6 +59,7 @@ describe('push middleware', () => {
             message: 'refusing to push to main: it is the default branch',
           });
         },
+        importWork: async () => null,
         request: { threadKey: 't' },
       },
     };

@@ -26,8 +26,8 @@ describe('middleware registry', () => {
     expect(createMiddlewareRegistry().names()).toEqual([
       'lint',
       'test',
-      'secret-scan',
       'commit',
+      'secret-scan',
       'push',
       'open-pr',
     ]);
@@ -38,8 +38,8 @@ describe('middleware registry', () => {
     expect(middlewares.map((middleware) => [middleware.name, middleware.feedback])).toEqual([
       ['lint', true],
       ['test', true],
-      ['secret-scan', false],
       ['commit', false],
+      ['secret-scan', false],
       ['push', false],
       ['open-pr', false],
     ]);
@@ -59,11 +59,27 @@ describe('middleware registry', () => {
     expect(last?.name).toBe('commit');
   });
 
+  it('refuses a secret scan placed before commit or after push, saying where it belongs', async () => {
+    for (const order of [
+      ['lint', 'secret-scan', 'commit', 'push'],
+      ['commit', 'push', 'secret-scan'],
+    ]) {
+      const error = await resolveError(order.map((name) => ({ name, options: {} })));
+      expect(error.code).toBe('middleware_order');
+      expect(error.message).toContain('it must come after "commit" and before "push"');
+      expect(error.hint).toContain('lint, test, commit, secret-scan, push, open-pr');
+    }
+    // Without commit or push in the list, the scan has nothing to be out of order with.
+    expect(
+      await resolveMiddlewares([{ name: 'secret-scan', options: {} }], { baseDir: FIXTURES }),
+    ).toHaveLength(1);
+  });
+
   it('names an unknown middleware and what is available', async () => {
     const error = await resolveError([{ name: 'lnt' }]);
     expect(error.code).toBe('middleware_unknown');
     expect(error.message).toContain('Middleware "lnt" is not available');
-    expect(error.hint).toContain('lint, test, secret-scan, commit');
+    expect(error.hint).toContain('lint, test, commit, secret-scan');
   });
 
   it('refuses a module without a createMiddleware export', async () => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,7 +31,7 @@ async function codeOf(promise: Promise<unknown>): Promise<unknown> {
 function filesUnder(directory: string): string[] {
   return readdirSync(directory, { recursive: true, encoding: 'utf8' })
     .map((entry) => join(directory, entry))
-    .filter((path) => statSync(path).isFile());
+    .filter((path) => lstatSync(path).isFile());
 }
 
 describe('importChanges and pushBranch', () => {

@@ -122,7 +122,7 @@ describe.each<Backend>(['pglite', 'postgres'])('worker on %s', (backend) => {
     const drained: string[] = [];
     scripts.set('collect replies', async (input) => {
       await released;
-      drained.push(...(await input.drainInbox()));
+      drained.push(...(await input.drainInbox()).map((message) => message.text));
       await succeed(input);
     });
     const threadTs = '1700000102.000100';

@@ -54,6 +54,7 @@ function contextFor(options: { enabled: boolean; allowHosts: string[]; fetch?: t
     outputLimit: 10_000,
     progress: () => undefined,
     fetch: options.fetch,
+    secrets: [],
   };
 }
 

@@ -60,6 +60,7 @@ export async function createToolHarness(
     policies: policiesSchema.parse({}),
     outputLimit: 10_000,
     progress: (activity) => progress.push(activity),
+    secrets: [],
     ...overrides,
   };
   let callNumber = 0;

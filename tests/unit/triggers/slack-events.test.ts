@@ -108,6 +108,12 @@ describe('Slack events over HTTP', () => {
     ['a bad signature', { signature: 'v0=0000000000000000000000000000000000000000000000000000000000000000' }],
     ['a stale timestamp (six minutes old)', { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 }],
     ['a timestamp six minutes in the future', { timestamp: Math.floor(Date.now() / 1000) + 6 * 60 }],
+    // Signed with the real secret over the very header sent: only the integer form is Slack's.
+    ['a fractional timestamp', { timestamp: `${Math.floor(Date.now() / 1000)}.5` }],
+    ['a timestamp with trailing letters', { timestamp: `${Math.floor(Date.now() / 1000)}abc` }],
+    ['a timestamp with a leading space', { timestamp: ` ${Math.floor(Date.now() / 1000)}` }],
+    ['an exponent timestamp', { timestamp: `${Math.floor(Date.now() / 1000) / 1e9}e9` }],
+    ['an empty timestamp', { timestamp: '' }],
   ])('refuses %s with 401 and no side effect', async (_label, signing) => {
     const { slack, intake } = harness;
     const mention = appMentionEvent({
