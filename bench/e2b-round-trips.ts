@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -64,6 +64,8 @@ function generateRepository(root: string): string {
  */
 export async function benchE2BRoundTrips(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'baton-bench-e2b-'));
+  // The local sandbox's unprivileged user must pass through to its workspace.
+  chmodSync(root, 0o755);
   // A 50 ms round trip, as from a datacenter to E2B: what the count measures is waits, not loopback speed.
   const fake = await startFakeE2B({ latencyMs: 50 });
   try {
