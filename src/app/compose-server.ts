@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Config, RepoConfig } from '../config/schema.ts';
 import { BatonError, describeError } from '../observability/errors.ts';
+import { observeItems } from '../observability/instrument-dispatch.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createMasker } from '../observability/redact.ts';
 import type { SecretRegistry } from '../observability/secret-registry.ts';
@@ -132,6 +133,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
                 : undefined,
             fetch: options.fetch,
             telemetry,
+            onItem: observeItems(telemetry),
           });
     if (runner) opened.add('runner', () => runner.close());
 

@@ -1,4 +1,5 @@
 import type { Intake } from '../runs/intake.ts';
+import type { Item } from '../runs/items.ts';
 import type { TurnExecutor } from '../runs/worker.ts';
 import type { Store } from '../store/types.ts';
 import type { Telemetry } from './instrument-turn.ts';
@@ -77,5 +78,15 @@ export function instrumentExecutor(
         }
       },
     );
+  };
+}
+
+/** Counts what a turn's items tell and no decorator sees: environments prepared, cache hits. */
+export function observeItems(telemetry: Pick<Telemetry, 'metrics'>): (item: Item) => void {
+  return (item) => {
+    const { payload } = item;
+    if (payload.type === 'environment' && payload.status !== 'none') {
+      telemetry.metrics.environments.inc({ cached: String(payload.cached), status: payload.status });
+    }
   };
 }
