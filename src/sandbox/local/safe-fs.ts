@@ -1,83 +1,57 @@
 import { constants, createReadStream, createWriteStream } from 'node:fs';
-import { chmod, chown, lstat, mkdir, open, readdir, realpath, rm } from 'node:fs/promises';
-import { dirname, join, sep } from 'node:path';
+import { chmod, type FileHandle, lstat, mkdir, readdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { BatonError } from '../../observability/errors.ts';
-import { toWorkspaceRelative } from './paths.ts';
+import { errorCode, escapeError, type FileOwner, notFound, openInWorkspace } from './workspace-walk.ts';
+
+export type { FileOwner } from './workspace-walk.ts';
 
 /*
- * Host-side access to a workspace that untrusted code also writes. Every path is resolved with
- * realpath and must stay under the workspace's real root; the final open uses O_NOFOLLOW (no
- * symlink swapped in at the last moment) and O_NONBLOCK (a FIFO cannot hang the host), and only a
- * regular file is accepted. Commands finish before these calls in normal use (an exec's processes
- * all die with it); a command running concurrently could still race a directory swap between the
- * check and the open, which is why the host never follows a path it has not just resolved.
+ * Host-side access to a workspace that untrusted code also writes, possibly at the same moment (a
+ * background command). Paths are walked one component at a time through directory fds
+ * (workspace-walk.ts), so no directory swapped for a symlink is ever followed; the final open uses
+ * O_NOFOLLOW and O_NONBLOCK (a FIFO cannot hang the host), and only a regular file is accepted,
+ * checked on the open fd before anything is read, truncated or written.
  */
 
-const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
-const WRITE_FLAGS =
-  constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const READ_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
+/** No O_TRUNC: a file is emptied through its fd only once fstat showed it is a regular file. */
+const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_NONBLOCK;
 /** Larger files are for `exec` (head, sed, rg), not for a whole-file read into memory. */
 const MAX_READ_BYTES = 64 * 1024 * 1024;
 
-function isInside(root: string, candidate: string): boolean {
-  return candidate === root || candidate.startsWith(root.endsWith(sep) ? root : `${root}${sep}`);
-}
-
-function escapeError(path: string): BatonError {
-  return new BatonError({
-    code: 'sandbox_path_escape',
-    message: `path "${path}" resolves outside the workspace`,
-    hint: 'symbolic links may not lead out of the workspace',
-  });
-}
-
-function notFound(path: string, cause: unknown): BatonError {
-  return new BatonError({
-    code: 'sandbox_file_not_found',
-    message: `no such file in the workspace: ${path}`,
-    hint: 'list the directory to see what exists',
-    cause,
-  });
-}
-
-function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
-}
-
-/** The real host path of an existing workspace file, refused when it leads outside the workspace. */
-async function resolveExisting(root: string, path: string): Promise<string> {
-  const rootReal = await realpath(root);
-  const relative = toWorkspaceRelative(path);
-  let real: string;
+async function openRegular(
+  root: string,
+  path: string,
+  flags: number,
+  owner: FileOwner | null,
+): Promise<{ handle: FileHandle; size: number }> {
+  let handle: FileHandle;
   try {
-    real = await realpath(join(rootReal, relative));
+    // `owner` null: reading, so nothing on the way is created.
+    handle = await openInWorkspace(root, path, flags, { create: owner !== null, owner: owner ?? undefined });
   } catch (error) {
-    throw notFound(path, error);
-  }
-  if (!isInside(rootReal, real)) throw escapeError(path);
-  return real;
-}
-
-async function openRegular(hostPath: string, flags: number, path: string) {
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    handle = await open(hostPath, flags, 0o644);
-  } catch (error) {
+    if (error instanceof BatonError) throw error;
     if (errorCode(error) === 'ELOOP') throw escapeError(path);
     if (errorCode(error) === 'ENOENT') throw notFound(path, error);
+    if (errorCode(error) === 'EISDIR') throw notAFile(path);
     throw new BatonError({ code: 'sandbox_file_unreadable', message: `cannot open ${path}`, cause: error });
   }
   const info = await handle.stat();
   if (!info.isFile()) {
     await handle.close();
-    throw new BatonError({
-      code: 'sandbox_not_a_file',
-      message: `${path} is not a regular file`,
-      hint: 'list a directory with exec (ls), or give the path of a file',
-    });
+    throw notAFile(path);
   }
   return { handle, size: info.size };
+}
+
+function notAFile(path: string): BatonError {
+  return new BatonError({
+    code: 'sandbox_not_a_file',
+    message: `${path} is not a regular file`,
+    hint: 'list a directory with exec (ls), or give the path of a file',
+  });
 }
 
 export async function readWorkspaceFile(root: string, path: string): Promise<string> {
@@ -86,8 +60,7 @@ export async function readWorkspaceFile(root: string, path: string): Promise<str
 }
 
 export async function readWorkspaceBytes(root: string, path: string): Promise<Buffer> {
-  const real = await resolveExisting(root, path);
-  const { handle, size } = await openRegular(real, READ_FLAGS, path);
+  const { handle, size } = await openRegular(root, path, READ_FLAGS, null);
   try {
     if (size > MAX_READ_BYTES) {
       throw new BatonError({
@@ -102,70 +75,16 @@ export async function readWorkspaceBytes(root: string, path: string): Promise<Bu
   }
 }
 
-/** Owner of what the host creates in a workspace, when that is not Baton's own uid (Baton is root). */
-export type FileOwner = { uid: number; gid: number } | undefined;
-
-/** Creates the missing directories of `relativeDir` under the deepest existing ancestor, once that is checked. */
-async function ensureDirectory(
-  rootReal: string,
-  relativeDir: string,
-  path: string,
-  owner: FileOwner,
-): Promise<string> {
-  const parts = relativeDir ? relativeDir.split('/') : [];
-  let existing = rootReal;
-  let index = 0;
-  for (; index < parts.length; index++) {
-    const next = join(existing, parts[index] ?? '');
-    const info = await lstat(next).catch(() => undefined);
-    if (!info) break;
-    existing = await realpath(next);
-    if (!isInside(rootReal, existing)) throw escapeError(path);
+/** Opens for writing (missing directories created) and, when the host is root, hands the file to the sandbox's uid. */
+async function openForWrite(root: string, path: string, owner: FileOwner) {
+  const opened = await openRegular(root, path, WRITE_FLAGS, owner);
+  try {
+    await opened.handle.truncate(0);
+    if (owner) await opened.handle.chown(owner.uid, owner.gid);
+  } catch (error) {
+    await opened.handle.close();
+    throw error;
   }
-  const rest = parts.slice(index);
-  if (rest.length === 0) return existing;
-  const target = join(existing, ...rest);
-  await mkdir(target, { recursive: true });
-  if (owner) {
-    let created = existing;
-    for (const part of rest) {
-      created = join(created, part);
-      await chown(created, owner.uid, owner.gid);
-    }
-  }
-  const real = await realpath(target);
-  if (!isInside(rootReal, real)) throw escapeError(path);
-  return real;
-}
-
-/** The host path to create or replace a workspace file at, after every component was checked. */
-async function resolveForWrite(root: string, path: string, owner: FileOwner): Promise<string> {
-  const rootReal = await realpath(root);
-  const relative = toWorkspaceRelative(path);
-  if (!relative)
-    throw new BatonError({ code: 'sandbox_not_a_file', message: 'cannot write the workspace root' });
-  const directory = await ensureDirectory(
-    rootReal,
-    dirname(relative) === '.' ? '' : dirname(relative),
-    path,
-    owner,
-  );
-  let target = join(directory, relative.split('/').pop() ?? '');
-  const info = await lstat(target).catch(() => undefined);
-  if (info?.isSymbolicLink()) {
-    // Writing through a link that stays inside the workspace is fine; its target is checked first.
-    target = await realpath(target).catch(() => {
-      throw escapeError(path);
-    });
-    if (!isInside(rootReal, target)) throw escapeError(path);
-  }
-  return target;
-}
-
-/** Opens for writing and, when the host is root, hands the file to the sandbox's uid. */
-async function openForWrite(target: string, path: string, owner: FileOwner) {
-  const opened = await openRegular(target, WRITE_FLAGS, path);
-  if (owner) await opened.handle.chown(owner.uid, owner.gid);
   return opened;
 }
 
@@ -175,8 +94,7 @@ export async function writeWorkspaceFile(
   content: string | Buffer,
   owner?: FileOwner,
 ): Promise<void> {
-  const target = await resolveForWrite(root, path, owner);
-  const { handle } = await openForWrite(target, path, owner);
+  const { handle } = await openForWrite(root, path, owner);
   try {
     await handle.writeFile(content);
   } finally {
@@ -191,8 +109,7 @@ export async function copyIntoWorkspace(
   hostSource: string,
   owner?: FileOwner,
 ): Promise<void> {
-  const target = await resolveForWrite(root, path, owner);
-  const { handle } = await openForWrite(target, path, owner);
+  const { handle } = await openForWrite(root, path, owner);
   try {
     await pipeline(createReadStream(hostSource), handle.createWriteStream());
   } finally {
@@ -202,8 +119,7 @@ export async function copyIntoWorkspace(
 
 /** Streams a workspace file (a bundle the sandbox wrote) to a host path outside the workspace. */
 export async function copyOutOfWorkspace(root: string, path: string, hostTarget: string): Promise<void> {
-  const real = await resolveExisting(root, path);
-  const { handle } = await openRegular(real, READ_FLAGS, path);
+  const { handle } = await openRegular(root, path, READ_FLAGS, null);
   try {
     await mkdir(dirname(hostTarget), { recursive: true });
     await pipeline(handle.createReadStream(), createWriteStream(hostTarget, { mode: 0o600 }));
