@@ -1,6 +1,7 @@
 import { benchAckLatency } from './ack-latency.ts';
 import { benchDashboardList } from './dashboard-list.ts';
 import { benchDashboardLive } from './dashboard-live.ts';
+import { benchE2BRoundTrips } from './e2b-round-trips.ts';
 import { benchEnvironmentReady } from './environment-ready.ts';
 import { benchGrepTool } from './grep-tool.ts';
 import { benchLoopOverhead } from './loop-overhead.ts';
@@ -13,6 +14,7 @@ import { benchTracingOverhead } from './tracing-overhead.ts';
 /** `npm run bench`: every benchmark in one process, each printing its figures and ratios. */
 const benchmarks: Record<string, () => Promise<void>> = {
   'sandbox-ready': benchSandboxReady,
+  'e2b-round-trips': benchE2BRoundTrips,
   'sandbox-start': benchSandboxStart,
   'grep-tool': benchGrepTool,
   'loop-overhead': benchLoopOverhead,

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { BatonError } from '../src/observability/errors.ts';
-import { hostGitEnv } from '../src/sandbox/local/host-git.ts';
+import { hostGitEnv } from '../src/repo-cache/host-git.ts';
 
 export interface ObjectReaderOptions {
   gitDir: string;

@@ -9,8 +9,8 @@ import { createDashboardRoutes, type DashboardOptions } from '../dashboard/route
 import type { RouteTable } from '../gateway/route-table.ts';
 import { BatonError } from '../observability/errors.ts';
 import type { Logger } from '../observability/logger.ts';
+import { dataLayout } from '../repo-cache/index.ts';
 import { queuedRequestOf } from '../runs/queued-request.ts';
-import { dataLayout } from '../sandbox/local/paths.ts';
 import { createRunQueries, type RunSummary } from '../store/run-queries.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 import type { Store } from '../store/types.ts';

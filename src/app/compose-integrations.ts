@@ -16,6 +16,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { SecretRegistry } from '../observability/secret-registry.ts';
 import { slackSpanName, tracedFetch, traceMethods } from '../observability/traced-clients.ts';
 import type { Tracer } from '../observability/tracing.ts';
+import type { RepoCache } from '../repo-cache/index.ts';
 import { createLocalPublisher, createLocalRemoteBranchReader } from '../runs/publish-local.ts';
 import type { Publisher, RemoteBranchReader } from '../runs/turn-dependencies.ts';
 import type { Environment } from './environment.ts';
@@ -50,7 +51,7 @@ function webHostOf(apiUrl: string): string {
 export function composeIntegrations(options: {
   config: Config;
   environment: Environment;
-  dataDir: string;
+  repoCache: RepoCache;
   log: Logger;
   /** Tokens minted at runtime (installation tokens, the App's JWT) are added here, so they are masked too. */
   secrets: SecretRegistry;
@@ -112,10 +113,9 @@ export function composeIntegrations(options: {
       webHost,
       pullRequests: createGitHubPullRequests({ client, log: githubLog }),
       publisher: createGitHubPublisher({
-        dataDir: options.dataDir,
+        repoCache: options.repoCache,
         auth,
         client,
-        hostEnv: environment.host,
         log: githubLog,
       }),
       remoteBranch: createGitHubRemoteBranchReader({ client }),
@@ -129,7 +129,7 @@ export function composeIntegrations(options: {
       return false;
     }
   };
-  const local = createLocalPublisher({ dataDir: options.dataDir, log });
+  const local = createLocalPublisher({ repoCache: options.repoCache, log });
   const localRemote = createLocalRemoteBranchReader({ hostEnv: environment.host });
   return {
     slack,

@@ -14,6 +14,7 @@ import {
 import type { Logger } from '../observability/logger.ts';
 import { createMasker } from '../observability/redact.ts';
 import type { SecretRegistry } from '../observability/secret-registry.ts';
+import { quarantineChanges, type RepoCache } from '../repo-cache/index.ts';
 import type { Item } from '../runs/items.ts';
 import type { Publisher, TurnDependencies } from '../runs/run-turn.ts';
 import {
@@ -21,13 +22,13 @@ import {
   createPostgresBuildLocks,
   createProcessBuildLocks,
 } from '../sandbox/environment/build-locks.ts';
-import { createLocalSandboxProvider, mirrorPathFor, quarantineChanges } from '../sandbox/index.ts';
 import type { SandboxProvider } from '../sandbox/types.ts';
 import { openStore } from '../store/index.ts';
 import { withMaskedWrites } from '../store/masking-store.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 import type { Store } from '../store/types.ts';
 import { createToolRegistry } from '../tools/registry.ts';
+import { composeSandboxProvider } from './compose-sandbox.ts';
 import type { Environment } from './environment.ts';
 
 export interface RunnerOptions {
@@ -41,6 +42,8 @@ export interface RunnerOptions {
   secrets: SecretRegistry;
   log: Logger;
   publish: Publisher;
+  /** The host's repository cache, shared with the publishers. */
+  repoCache: RepoCache;
   /** A store the caller already opened (the server shares it with the queue); else one is opened. */
   store?: Store;
   /** The store's SQL client when the caller opened it: on a Postgres server it makes environment builds single-flight across workers. */
@@ -82,24 +85,20 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
   const sql = options.sql ?? opened?.sql;
   const buildLocks: BuildLocks =
     sql?.kind === 'postgres' ? createPostgresBuildLocks(sql) : createProcessBuildLocks();
-  const localProvider = options.provider
-    ? undefined
-    : createLocalSandboxProvider({
+  const composed = options.provider
+    ? { provider: options.provider, local: undefined }
+    : composeSandboxProvider({
+        config,
+        environment,
         dataDir,
-        hostEnv: environment.host,
-        log: log.child({ component: 'sandbox' }),
+        repoCache: options.repoCache,
+        store,
         spares: options.spares ?? 1,
-        uid: config.sandbox.uid,
-        gid: config.sandbox.gid,
-        etcExtra: config.sandbox.etcExtra,
-        environment: {
-          setupAllowHosts: config.sandbox.setupAllowHosts,
-          setupTimeoutMs: config.sandbox.setupTimeoutMs,
-          environmentCacheMb: config.sandbox.environmentCacheMb,
-          locks: buildLocks,
-        },
+        metrics: options.telemetry?.metrics,
+        buildLocks,
+        log,
       });
-  const provider = instrumented(options.provider ?? (localProvider as SandboxProvider), instrumentProvider);
+  const provider = instrumented(composed.provider, instrumentProvider);
   const model = instrumented(
     options.model ??
       createModelClient({
@@ -139,7 +138,7 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
     quarantine: ({ exported, repo, signal }) =>
       quarantineChanges({
         dataDir,
-        mirrorPath: mirrorPathFor({ dataDir, repoName: repo.name }),
+        mirrorPath: options.repoCache.mirrorPath(repo),
         exported,
         hostEnv: environment.host,
         signal,
@@ -156,7 +155,7 @@ export async function composeRunner(options: RunnerOptions): Promise<Runner> {
     deps,
     dataDir,
     async close() {
-      await localProvider?.idle();
+      await composed.local?.idle();
       await ownStore?.close();
     },
   };

@@ -5,6 +5,7 @@ import { BatonError, describeError } from '../observability/errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createMasker } from '../observability/redact.ts';
 import type { SecretRegistry } from '../observability/secret-registry.ts';
+import { createRepoCache } from '../repo-cache/index.ts';
 import { createTurnQueue } from '../runs/queue.ts';
 import { createEnvironmentPrebuilder } from '../sandbox/environment/prepare-repo.ts';
 import { openStore } from '../store/index.ts';
@@ -15,6 +16,7 @@ import { composeRunner } from './compose-runner.ts';
 import { composeWorker } from './compose-worker.ts';
 import { createSecretRegistryFromEnvironment, type Environment } from './environment.ts';
 import { createReporterFactory } from './reporter-factory.ts';
+import { startSandboxReconciler } from './sandbox-reconciler.ts';
 import { type StartedTelemetry, startTelemetry } from './telemetry.ts';
 import { startWorkerEndpoint } from './worker-endpoint.ts';
 
@@ -84,10 +86,15 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
     const telemetry =
       options.telemetry ?? startTelemetry(environment, { queueDepth: () => store.countQueued() });
     opened.add('telemetry', () => telemetry.shutdown());
+    const repoCache = createRepoCache({
+      dataDir,
+      hostEnv: environment.host,
+      log: log.child({ component: 'repo-cache' }),
+    });
     const integrations = composeIntegrations({
       config,
       environment,
-      dataDir,
+      repoCache,
       log,
       secrets,
       fetch: options.fetch,
@@ -114,6 +121,7 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
             log,
             store,
             sql,
+            repoCache,
             publish: integrations.publish,
             remoteBranch: integrations.remoteBranch,
             pullRequestsFor: (repo) =>
@@ -183,6 +191,12 @@ export async function startServer(options: ServerOptions): Promise<BatonServer> 
         log: log.child({ role: 'worker' }),
         telemetry,
       });
+      const reconciler = await startSandboxReconciler({
+        provider: runner.deps.provider,
+        log: log.child({ component: 'sandbox' }),
+        announce: options.announce,
+      });
+      opened.add('reconciler', async () => reconciler.stop());
       await worker.start();
       opened.add('worker', () => worker.stop());
       options.announce(`Worker: on (${config.runs.workerConcurrency} runs at a time)`);
@@ -225,6 +239,7 @@ const STOP_ORDER = [
   'slack',
   'endpoint',
   'prebuilder',
+  'reconciler',
   'worker',
   'runner',
   'queue',

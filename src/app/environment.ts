@@ -25,6 +25,10 @@ export interface Environment {
   /** The App's numeric id, or its Client ID (`Iv23…`). */
   githubAppId?: number | string;
   linearApiUrl?: string;
+  /** E2B endpoints: override sandbox.e2b.apiUrl, sandboxUrl and domain. */
+  e2bApiUrl?: string;
+  e2bSandboxUrl?: string;
+  e2bDomain?: string;
   /** OTLP/HTTP endpoint; tracing is off without it. The SDK reads the other `OTEL_*` variables itself. */
   otlpEndpoint?: string;
   /** Overrides server.workerPort: where a worker-only process serves /metrics and /healthz. */
@@ -125,6 +129,9 @@ const environmentSchema = z.object({
       .transform((value) => (/^\d+$/.test(value) ? Number(value) : value)),
   ),
   LINEAR_API_URL: url('https://api.linear.app/graphql'),
+  E2B_API_URL: url('https://api.e2b.app'),
+  E2B_SANDBOX_URL: url('https://sandbox.e2b.example'),
+  E2B_DOMAIN: text,
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url('http://collector:4318/v1/traces'),
   OTEL_EXPORTER_OTLP_ENDPOINT: url('http://collector:4318'),
   WORKER_PORT: integer('a port number from 0 to 65535', 0, 65_535),
@@ -175,6 +182,9 @@ export function readEnvironment(env: Record<string, string | undefined>): Enviro
     githubApiUrl: values.GITHUB_API_URL,
     githubAppId: values.GITHUB_APP_ID,
     linearApiUrl: values.LINEAR_API_URL,
+    e2bApiUrl: values.E2B_API_URL,
+    e2bSandboxUrl: values.E2B_SANDBOX_URL,
+    e2bDomain: values.E2B_DOMAIN,
     otlpEndpoint: values.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? values.OTEL_EXPORTER_OTLP_ENDPOINT,
     workerPort: values.WORKER_PORT,
     host: env,

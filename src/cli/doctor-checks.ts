@@ -19,6 +19,8 @@ export interface DoctorInput {
   dataDir: string;
   fetch: typeof fetch;
   sandboxProblems: () => Promise<{ problem: string; fix: string }[]>;
+  /** What a working sandbox check says (default: the local provider's). */
+  sandboxReady?: string;
 }
 
 export async function checkModelEndpoint(input: DoctorInput): Promise<DoctorFinding> {
@@ -116,7 +118,8 @@ export async function checkDataDir(dataDir: string): Promise<DoctorFinding> {
 
 export async function checkSandbox(input: DoctorInput): Promise<DoctorFinding[]> {
   const problems = await input.sandboxProblems();
-  if (problems.length === 0) return [{ check: 'sandbox', ok: true, detail: 'bubblewrap works' }];
+  if (problems.length === 0)
+    return [{ check: 'sandbox', ok: true, detail: input.sandboxReady ?? 'bubblewrap works' }];
   return problems.map((problem) => ({
     check: 'sandbox',
     ok: false,

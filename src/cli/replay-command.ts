@@ -15,6 +15,7 @@ import {
   type RecordedItem,
   recordedModel,
 } from '../observability/replay.ts';
+import { createRepoCache } from '../repo-cache/index.ts';
 import type { ItemPayload } from '../runs/items.ts';
 import { resolveLocalRepo } from '../runs/local-repo.ts';
 import { createLocalPublisher } from '../runs/publish-local.ts';
@@ -74,14 +75,20 @@ export async function runReplayCommand(args: ReplayArgs, io: CliIo): Promise<num
   });
   const model = recordedModel(recording.items, config.model.name);
   const replayed: ItemPayload[] = [];
+  const repoCache = createRepoCache({ dataDir, hostEnv: environment.host, log });
   const runner = await composeRunner({
-    config,
+    // A replay has no next turn to keep a cloud sandbox paused for.
+    config: {
+      ...config,
+      sandbox: { ...config.sandbox, e2b: { ...config.sandbox.e2b, keepPausedMinutes: 0 } },
+    },
     configDir: configDirOf(configPath),
     cwd: io.cwd,
     environment,
     secrets,
     log,
-    publish: createLocalPublisher({ dataDir, log }),
+    repoCache,
+    publish: createLocalPublisher({ repoCache, log }),
     spares: 0,
     model,
     onItem: (item) => {

@@ -9,6 +9,7 @@ import { BatonError } from '../observability/errors.ts';
 import { createLogger } from '../observability/logger.ts';
 import { redactSecrets } from '../observability/redact.ts';
 import { formatItemJsonl } from '../observability/session-log.ts';
+import { createRepoCache } from '../repo-cache/index.ts';
 import { resolveLocalRepo } from '../runs/local-repo.ts';
 import { createLocalPublisher, createLocalRemoteBranchReader } from '../runs/publish-local.ts';
 import { runTurn } from '../runs/run-turn.ts';
@@ -46,14 +47,20 @@ export async function runRunCommand(args: RunArgs, io: CliIo): Promise<number> {
     secrets,
     destination: pino.destination({ dest: join(dataDir, 'logs', 'baton.log'), sync: true }),
   });
+  const repoCache = createRepoCache({ dataDir, hostEnv: environment.host, log });
   const runner = await composeRunner({
-    config,
+    // A one-shot run has no next turn to keep a cloud sandbox paused for.
+    config: {
+      ...config,
+      sandbox: { ...config.sandbox, e2b: { ...config.sandbox.e2b, keepPausedMinutes: 0 } },
+    },
     configDir: configDirOf(configPath),
     cwd: io.cwd,
     environment,
     secrets,
     log,
-    publish: createLocalPublisher({ dataDir, log }),
+    repoCache,
+    publish: createLocalPublisher({ repoCache, log }),
     remoteBranch: createLocalRemoteBranchReader(),
     spares: 0,
     onItem: args.json ? (item) => out(formatItemJsonl(item, secrets)) : undefined,

@@ -56,6 +56,26 @@ export const repoSchema = z.strictObject({
   protectedBranches: z.array(z.string()).default([]),
 });
 
+/** The E2B cloud sandbox (`sandbox.provider: e2b`); E2B_API_KEY comes from the environment. */
+export const e2bSchema = z.strictObject({
+  /** Template (or snapshot) new sandboxes start from. */
+  template: z.string().min(1).default('base'),
+  /** REST API base URL for self-hosted E2B; E2B_API_URL overrides. Default: https://api.<domain>. */
+  apiUrl: z.url().optional(),
+  /** envd base URL used for every sandbox (a proxy in front of them); E2B_SANDBOX_URL overrides. */
+  sandboxUrl: z.url().optional(),
+  /** E2B_DOMAIN overrides. */
+  domain: z.string().min(1).default('e2b.app'),
+  /** A paused sandbox is resumed by the thread's next turn within this long, then killed. 0: never paused. */
+  keepPausedMinutes: z.number().int().min(0).default(30),
+  /** Names this deployment in every sandbox's metadata, so its workers find (and reconcile) only their own. */
+  instance: z.string().min(1).default('baton'),
+  /** One API or envd request's limit. */
+  requestTimeoutMs: z.number().int().positive().default(60_000),
+  /** Send Baton's ripgrep (linux x64) with the repository, for the search tools; false when the template has rg. */
+  uploadRipgrep: z.boolean().default(true),
+});
+
 export const sandboxSchema = z.strictObject({
   provider: z.enum(['local', 'e2b']).default('local'),
   /** Host directory for repository mirrors, workspaces and run output. */
@@ -91,6 +111,7 @@ export const sandboxSchema = z.strictObject({
   etcExtra: z.array(z.string().startsWith('/etc/')).default([]),
   /** Lifetime of a cloud sandbox. */
   lifetimeMs: z.number().int().positive().default(3_600_000),
+  e2b: e2bSchema.default(e2bSchema.parse({})),
 });
 
 export const budgetsSchema = z.strictObject({
@@ -298,6 +319,7 @@ export type ConfigInput = z.input<typeof configSchema>;
 export type ModelConfig = Config['model'];
 export type RepoConfig = Config['repos'][number];
 export type SandboxConfig = Config['sandbox'];
+export type E2BConfig = Config['sandbox']['e2b'];
 export type BudgetsConfig = Config['budgets'];
 export type MiddlewareEntry = Config['middleware'][number];
 export type AgentConfig = Config['agent'];

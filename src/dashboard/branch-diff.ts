@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
+import { type HostEnv, tryHostGit } from '../repo-cache/host-git.ts';
 import type { Item } from '../runs/items.ts';
-import { type HostEnv, tryHostGit } from '../sandbox/local/host-git.ts';
 import type { ThreadRecord } from '../store/types.ts';
 
 export interface FileDiff {

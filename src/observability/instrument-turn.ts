@@ -173,6 +173,8 @@ export function instrumentProvider(provider: SandboxProvider, telemetry: Telemet
   const { tracer, metrics } = telemetry;
   return {
     kind: provider.kind,
+    // Not a turn's work: passed through as it is.
+    ...(provider.reconcile ? { reconcile: provider.reconcile.bind(provider) } : {}),
     create: (options) =>
       inSpan(
         tracer,

@@ -59,6 +59,8 @@ export interface BatonMetrics {
   environments: Counter;
   /** Labels: `origin`. Final replies that could not be delivered (yet). */
   undeliveredFinals: Counter;
+  /** Labels: `reason` (turn_ended, superseded). E2B sandboxes found running with no turn to serve, killed. */
+  e2bOrphans: Counter;
 }
 
 const ACK_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 3, 5];
@@ -175,6 +177,11 @@ export function createBatonMetrics(
       'baton_finals_undelivered_total',
       'Final replies that could not be delivered, by origin.',
       ['origin'],
+    ),
+    e2bOrphans: counter(
+      'baton_e2b_orphan_sandboxes_total',
+      'E2B sandboxes found running with no turn to serve (killed), by reason.',
+      ['reason'],
     ),
   };
 }

@@ -19,6 +19,7 @@ import type { ItemPayload } from './items.ts';
 import { keepWork } from './keep-work.ts';
 import { buildOutcome, failureOutcome } from './outcome.ts';
 import type { Reporter, RunOutcome } from './reporter.ts';
+import { lastCheckpoint } from './resume.ts';
 import type { TurnDependencies } from './turn-dependencies.ts';
 import { createTurnEnvironment, setupFailureMessage } from './turn-environment.ts';
 import { createTurnHost } from './turn-host.ts';
@@ -48,6 +49,9 @@ export interface TurnInput {
   recordFinal?: (outcome: RunOutcome) => Promise<void>;
 }
 
+/** Time a sandbox gets past the run's wall-clock budget: the checks, the export and the push. */
+const SANDBOX_GRACE_MS = 10 * 60_000;
+
 /** Tools whose calls may change the workspace; a checkpoint follows them. */
 const CHANGING_EFFECTS = new Set(['write', 'exec']);
 
@@ -72,7 +76,16 @@ export async function executeTurn(deps: TurnDependencies, input: TurnInput): Pro
     repo: { name: input.repo.name, url: input.repo.url, ...(repoAuth ? { auth: repoAuth } : {}) },
     baseRef: input.repo.defaultBranch,
     branch: forBranch,
-    limits: config.sandbox,
+    // A cloud sandbox lives as long as the run may (what is left of its wall-clock budget), never longer.
+    limits: {
+      ...config.sandbox,
+      lifetimeMs: Math.min(
+        config.sandbox.lifetimeMs,
+        Math.max(0, config.budgets.maxWallClockMs - (clock() - meter.startedAt)) + SANDBOX_GRACE_MS,
+      ),
+    },
+    labels: { thread: input.thread.key, turn: turn.id },
+    lastCheckpoint: async () => lastCheckpoint(await store.listItems(turn.id)),
     signal,
   });
 

@@ -1,5 +1,5 @@
 import type { Logger } from '../observability/logger.ts';
-import { importChanges, mirrorPathFor, pushBranch, readRemoteBranch } from '../sandbox/index.ts';
+import { type RepoCache, readRemoteBranch } from '../repo-cache/index.ts';
 import type { Publisher } from './run-turn.ts';
 import type { RemoteBranchReader } from './turn-dependencies.ts';
 
@@ -7,16 +7,11 @@ import type { RemoteBranchReader } from './turn-dependencies.ts';
  * The CLI's publisher: takes the run's commits into the host mirror, then pushes the branch to the
  * repository it came from (a path or URL). The default and protected branches are refused first.
  */
-export function createLocalPublisher(options: {
-  dataDir: string;
-  log: Logger;
-  hostEnv?: Record<string, string | undefined>;
-}): Publisher {
+export function createLocalPublisher(options: { repoCache: RepoCache; log: Logger }): Publisher {
   return async ({ exported, repo, branch }) => {
-    const mirrorPath = mirrorPathFor({ dataDir: options.dataDir, repoName: repo.name });
-    await importChanges({ mirrorPath, exported });
-    const pushed = await pushBranch({
-      mirrorPath,
+    await options.repoCache.importChanges({ repo, exported });
+    const pushed = await options.repoCache.push({
+      repo,
       branch,
       remoteUrl: repo.url,
       defaultBranch: repo.defaultBranch,

@@ -32,6 +32,13 @@ export interface SandboxCreateOptions {
   branch: string;
   limits: SandboxLimits;
   signal?: AbortSignal;
+  /** Who the sandbox works for. A cloud provider labels its sandbox with these and finds it again by them. */
+  labels?: { thread: string; turn: string };
+  /**
+   * The turn's latest checkpoint (a diff against the start commit). A cloud sandbox that is lost
+   * mid-turn is recreated once from it, as a resumed turn is.
+   */
+  lastCheckpoint?: () => Promise<{ baseCommit: string; patch: string } | null>;
 }
 
 export interface ExecRequest {
@@ -92,7 +99,16 @@ export interface Sandbox {
   dispose(): Promise<void>;
 }
 
+export interface ReconcileReport {
+  /** Sandboxes left running by a turn that has ended (e.g. its worker was killed). */
+  orphans: number;
+  /** Paused sandboxes whose keep time ran out. */
+  expired: number;
+}
+
 export interface SandboxProvider {
   readonly kind: 'local' | 'e2b';
   create(options: SandboxCreateOptions): Promise<Sandbox>;
+  /** At worker start: removes what earlier processes left behind (cloud sandboxes). */
+  reconcile?(): Promise<ReconcileReport>;
 }

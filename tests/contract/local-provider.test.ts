@@ -1,5 +1,6 @@
 import { createSilentLogger } from '../../src/observability/logger.ts';
-import { createLocalSandboxProvider, importChanges } from '../../src/sandbox/index.ts';
+import { importChanges } from '../../src/repo-cache/index.ts';
+import { createLocalSandboxProvider } from '../../src/sandbox/index.ts';
 import { createFixtureRepo, createTempDir } from '../fixtures/git-repo.ts';
 import { CONTRACT_FILES, describeSandboxProviderContract } from './sandbox-provider.contract.ts';
 

@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { chownSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLocalSandboxProvider, mirrorPathFor } from '../../src/sandbox/index.ts';
+import { mirrorPathFor } from '../../src/repo-cache/index.ts';
+import { createLocalSandboxProvider } from '../../src/sandbox/index.ts';
 import type { RecordedRequest } from '../fakes/openai-server.ts';
 import { type CliHarness, createCliHarness, HOST_SECRETS } from './cli-harness.ts';
 

@@ -1,8 +1,8 @@
 import type { RepoConfig } from '../../config/schema.ts';
 import { BatonError, isBatonError } from '../../observability/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
+import { assertPushAllowed, type PushBranchResult, type RepoCache } from '../../repo-cache/index.ts';
 import type { Publisher, RemoteBranchReader } from '../../runs/turn-dependencies.ts';
-import { assertPushAllowed, importChanges, mirrorPathFor, pushBranch } from '../../sandbox/index.ts';
 import type { GitHubAuth } from './auth.ts';
 import type { GitHubClient } from './client.ts';
 import { splitRepo } from './repo-name.ts';
@@ -52,10 +52,9 @@ async function remoteRules(client: GitHubClient, repo: RepoConfig, branch: strin
  * environment only (see host-git.ts): never in argv, a remote URL or a config file. Never forced.
  */
 export function createGitHubPublisher(options: {
-  dataDir: string;
+  repoCache: RepoCache;
   auth: GitHubAuth;
   client: GitHubClient;
-  hostEnv?: Record<string, string | undefined>;
   log: Logger;
 }): Publisher {
   const credentials = repoAuthFor(options.auth);
@@ -65,25 +64,23 @@ export function createGitHubPublisher(options: {
       defaultBranch: repo.defaultBranch,
       protectedBranches: repo.protectedBranches,
     });
-    const mirrorPath = mirrorPathFor({ dataDir: options.dataDir, repoName: repo.name });
-    await importChanges({ mirrorPath, exported, hostEnv: options.hostEnv });
+    await options.repoCache.importChanges({ repo, exported });
     const remote = await remoteRules(options.client, repo, branch);
     if (branch === remote.defaultBranch)
       throw refused(branch, 'it is the repository’s default branch on GitHub');
     if (remote.isProtected) throw refused(branch, 'GitHub protects it');
 
     const push = async () =>
-      pushBranch({
-        mirrorPath,
+      options.repoCache.push({
+        repo,
         branch,
         remoteUrl: repo.url,
         auth: await credentials(repo.name),
         defaultBranch: repo.defaultBranch,
         protectedBranches: repo.protectedBranches,
-        hostEnv: options.hostEnv,
         log: options.log,
       });
-    let pushed: Awaited<ReturnType<typeof pushBranch>>;
+    let pushed: PushBranchResult;
     try {
       try {
         pushed = await push();

@@ -1,4 +1,4 @@
-import { createKeyedMutex } from '../local/keyed-mutex.ts';
+import { createKeyedMutex } from '../../repo-cache/keyed-mutex.ts';
 
 /** One build per environment key at a time: the second run waits, then starts from the first one's snapshot. */
 export interface BuildLocks {

@@ -5,15 +5,18 @@ import { dirname, join, resolve } from 'node:path';
 import { rgPath as bundledRgPath } from '@vscode/ripgrep';
 import { BatonError } from '../../observability/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
+import {
+  assertBranchName,
+  createRepoCache,
+  type HostEnv,
+  type RepoCache,
+  withoutCredentials,
+} from '../../repo-cache/index.ts';
 import { type BuildLocks, createProcessBuildLocks } from '../environment/build-locks.ts';
 import { createSharedEnvironment, type EnvironmentSettings } from '../environment/shared-environment.ts';
 import type { RepoSource, Sandbox, SandboxCreateOptions, SandboxProvider } from '../types.ts';
 import { systemMounts } from './bubblewrap.ts';
-import { type HostEnv, withoutCredentials } from './host-git.ts';
 import { createLocalSandbox } from './local-sandbox.ts';
-import { createMirrorManager } from './mirror.ts';
-import { assertBranchName, dataLayout } from './paths.ts';
-import { resolveStart } from './resolve-start.ts';
 import { buildSandboxEtc, prepareSandboxEtc } from './sandbox-etc.ts';
 import { DEFAULT_SANDBOX_ID, ensureReachable, resolveSandboxUser, type SandboxUser } from './sandbox-user.ts';
 import { loadSeccompFilter } from './seccomp-filter.ts';
@@ -23,6 +26,8 @@ import { adoptCheckout, prepareCheckout } from './workspace.ts';
 export interface LocalSandboxProviderOptions {
   /** Host directory for mirrors, workspaces, homes and exports. */
   dataDir: string;
+  /** The host's repository cache the workspaces start from. Default: one over `dataDir`. */
+  repoCache?: RepoCache;
   /** The host environment: the source of `limits.envAllowlist` and of git's PATH/HOME/proxies. */
   hostEnv?: HostEnv;
   log?: Logger;
@@ -70,9 +75,18 @@ function defaultNodePrefix(): string {
 }
 
 export function createLocalSandboxProvider(options: LocalSandboxProviderOptions): LocalSandboxProvider {
-  const hostEnv = options.hostEnv ?? {};
   const dataDir = resolve(options.dataDir);
-  const layout = dataLayout(dataDir);
+  const repoCache =
+    options.repoCache ??
+    createRepoCache({
+      dataDir,
+      hostEnv: options.hostEnv,
+      mirrorStaleMs: options.mirrorStaleMs,
+      now: options.now,
+      log: options.log,
+    });
+  const hostEnv = options.hostEnv ?? repoCache.hostEnv;
+  const layout = repoCache.layout;
   const nodePrefix = options.nodePrefix ?? defaultNodePrefix();
   const nodeOutsideUsr = nodePrefix !== '/usr' && !nodePrefix.startsWith('/usr/');
   const systemArgs = systemMounts(nodeOutsideUsr ? [nodePrefix] : []);
@@ -124,13 +138,6 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
         log: options.log,
       })
     : undefined;
-  const mirrors = createMirrorManager({
-    mirrorPath: layout.mirror,
-    hostEnv,
-    staleMs: options.mirrorStaleMs ?? 30_000,
-    now: options.now ?? Date.now,
-    log: options.log,
-  });
   const pool = createSparePool({
     sparesDir: layout.spares,
     hostEnv,
@@ -144,8 +151,8 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
     assertBranchName(branch);
     signal?.throwIfAborted();
     await reachable;
-    const mirrorPath = await mirrors.ensure(repo, signal);
-    const start = await resolveStart({ mirrorPath, branch, baseRef, hostEnv, signal });
+    const start = await repoCache.resolveStart({ repo, branch, baseRef, signal });
+    const { mirrorPath } = start;
     const id = `sbx-${randomBytes(6).toString('hex')}`;
     const workspaceDir = layout.workspace(id);
     const homeDir = layout.home(id);
@@ -220,7 +227,7 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
   return {
     kind: 'local',
     create,
-    mirrorPath: (repo) => layout.mirror(repo.name),
+    mirrorPath: (repo) => repoCache.mirrorPath(repo),
     ...(environment ? { environments: environment.store } : {}),
     idle: () => pool.idle(),
   };

@@ -3,6 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { BatonError } from '../../observability/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
+import type { HostEnv } from '../../repo-cache/host-git.ts';
 import {
   createLocalEnvironment,
   type LocalEnvironmentShared,
@@ -12,7 +13,6 @@ import type { ExecRequest, ExecResult, Sandbox, SandboxLimits } from '../types.t
 import { bubblewrapInvocation, sandboxEnv } from './bubblewrap.ts';
 import { spawnSandboxed } from './exec.ts';
 import { exportWorkspaceChanges } from './export-changes.ts';
-import type { HostEnv } from './host-git.ts';
 import { SANDBOX_WORKDIR, toWorkspaceRelative } from './paths.ts';
 import { copyIntoWorkspace, readWorkspaceFile, removeTree, writeWorkspaceFile } from './safe-fs.ts';
 import type { PreparedEtc } from './sandbox-etc.ts';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../../observability/logger.ts';
-import type { HostEnv } from './host-git.ts';
+import type { HostEnv } from '../../repo-cache/host-git.ts';
 import type { SandboxUser } from './sandbox-user.ts';
 import { prepareCheckout } from './workspace.ts';
 

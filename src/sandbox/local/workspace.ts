@@ -1,6 +1,6 @@
 import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type HostEnv, hostGit } from './host-git.ts';
+import { type HostEnv, hostGit } from '../../repo-cache/host-git.ts';
 import { SANDBOX_MIRROR_OBJECTS } from './paths.ts';
 import { giveToSandbox, type SandboxUser } from './sandbox-user.ts';
 

@@ -4,6 +4,7 @@ import { createGitHubAuth, type GitHubAuth } from '../../../src/integrations/git
 import { createGitHubClient, type GitHubClient } from '../../../src/integrations/github/client.ts';
 import { createGitHubPublisher, repoAuthFor } from '../../../src/integrations/github/publisher.ts';
 import { createLogger, type Logger } from '../../../src/observability/logger.ts';
+import { createRepoCache, type RepoCache } from '../../../src/repo-cache/index.ts';
 import type { Publisher } from '../../../src/runs/turn-dependencies.ts';
 import { createLocalSandboxProvider, type LocalSandboxProvider } from '../../../src/sandbox/index.ts';
 import type { Sandbox } from '../../../src/sandbox/types.ts';
@@ -18,6 +19,7 @@ export interface GitHubHarness {
   auth: GitHubAuth;
   client: GitHubClient;
   publisher: Publisher;
+  repoCache: RepoCache;
   provider: LocalSandboxProvider;
   repo: RepoConfig;
   dataDir: string;
@@ -57,14 +59,16 @@ export async function createGitHubHarness(
   // No pacing between writes: the fake has no secondary limits, and the tests stay fast.
   const client = createGitHubClient({ auth, apiUrl: github.apiUrl, log, writeIntervalMs: 0 });
   const dataDir = createTempDir('baton-github-');
-  const provider = createLocalSandboxProvider({ dataDir: dataDir.path, log, spares: 0, mirrorStaleMs: 0 });
+  const repoCache = createRepoCache({ dataDir: dataDir.path, mirrorStaleMs: 0, log });
+  const provider = createLocalSandboxProvider({ dataDir: dataDir.path, repoCache, log, spares: 0 });
   const repo = repoSchema.parse({ name: REPO_NAME, url: github.gitUrl(REPO_NAME) });
   const sandboxes: Sandbox[] = [];
   return {
     github,
     auth,
     client,
-    publisher: createGitHubPublisher({ dataDir: dataDir.path, auth, client, log }),
+    publisher: createGitHubPublisher({ repoCache, auth, client, log }),
+    repoCache,
     provider,
     repo,
     dataDir: dataDir.path,

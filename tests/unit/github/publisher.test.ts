@@ -7,8 +7,7 @@ import {
   GITHUB_TOKEN_USER,
   repoAuthFor,
 } from '../../../src/integrations/github/publisher.ts';
-import { mirrorPathFor } from '../../../src/sandbox/index.ts';
-import { hostGitEnv } from '../../../src/sandbox/local/host-git.ts';
+import { hostGitEnv, mirrorPathFor } from '../../../src/repo-cache/index.ts';
 import { createGitHubHarness, type GitHubHarness, REPO_NAME } from './github-harness.ts';
 
 /** Every file under a directory, as text (binary files included; a token would still show). */
@@ -151,7 +150,7 @@ describe('GitHub publisher', () => {
       fetch: revokingFetch,
     });
     const publisher = createGitHubPublisher({
-      dataDir: harness.dataDir,
+      repoCache: harness.repoCache,
       auth: harness.auth,
       client,
       log: harness.log,

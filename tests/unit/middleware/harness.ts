@@ -1,7 +1,8 @@
 import type { MiddlewareContext } from '../../../middleware/types.ts';
 import { type GitConfig, gitSchema, type RepoConfig, repoSchema } from '../../../src/config/schema.ts';
 import { createSilentLogger } from '../../../src/observability/logger.ts';
-import { createLocalSandboxProvider, mirrorPathFor, quarantineChanges } from '../../../src/sandbox/index.ts';
+import { mirrorPathFor, quarantineChanges } from '../../../src/repo-cache/index.ts';
+import { createLocalSandboxProvider } from '../../../src/sandbox/index.ts';
 import type { Sandbox, SandboxLimits } from '../../../src/sandbox/types.ts';
 import type { FinishPayload } from '../../../src/tools/types.ts';
 import { createFixtureRepo, createTempDir, type FixtureRepo } from '../../fixtures/git-repo.ts';

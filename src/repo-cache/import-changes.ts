@@ -1,8 +1,8 @@
-import { BatonError } from '../../observability/errors.ts';
-import type { ChangeExport } from '../types.ts';
+import { BatonError } from '../observability/errors.ts';
+import type { ChangeExport } from '../sandbox/types.ts';
 import { type HostEnv, hostGit } from './host-git.ts';
+import { assertBranchName } from './layout.ts';
 import { WORK_REF_PREFIX } from './mirror.ts';
-import { assertBranchName } from './paths.ts';
 
 export interface ImportChangesResult {
   imported: boolean;

@@ -5,12 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isBatonError } from '../../../src/observability/errors.ts';
 import { createSilentLogger } from '../../../src/observability/logger.ts';
-import {
-  createLocalSandboxProvider,
-  importChanges,
-  type LocalSandboxProvider,
-  pushBranch,
-} from '../../../src/sandbox/index.ts';
+import { importChanges, pushBranch } from '../../../src/repo-cache/index.ts';
+import { createLocalSandboxProvider, type LocalSandboxProvider } from '../../../src/sandbox/index.ts';
 import type { ChangeExport, SandboxLimits } from '../../../src/sandbox/types.ts';
 import { createFixtureRepo, createTempDir, type FixtureRepo } from '../../fixtures/git-repo.ts';
 

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BatonError } from '../../observability/errors.ts';
-import type { ChangeExport } from '../types.ts';
+import { BatonError } from '../observability/errors.ts';
+import type { ChangeExport } from '../sandbox/types.ts';
 import { type HostEnv, hostGit } from './host-git.ts';
-import { assertBranchName, dataLayout } from './paths.ts';
+import { assertBranchName, dataLayout } from './layout.ts';
 
 /** A run's exported commits, held on the host apart from the mirror until they are judged. */
 export interface QuarantinedWork {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Logger } from '../../observability/logger.ts';
-import type { RepoSource } from '../types.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { RepoSource } from '../sandbox/types.ts';
 import { type HostEnv, hostGit, withoutCredentials } from './host-git.ts';
 import { createKeyedMutex } from './keyed-mutex.ts';
 

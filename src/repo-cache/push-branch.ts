@@ -1,8 +1,8 @@
-import { BatonError } from '../../observability/errors.ts';
-import type { Logger } from '../../observability/logger.ts';
+import { BatonError } from '../observability/errors.ts';
+import type { Logger } from '../observability/logger.ts';
 import { type HostEnv, hostGit, type RepoAuth, tryHostGit, withoutCredentials } from './host-git.ts';
+import { assertBranchName } from './layout.ts';
 import { WORK_REF_PREFIX } from './mirror.ts';
-import { assertBranchName } from './paths.ts';
 
 export interface PushBranchOptions {
   mirrorPath: string;

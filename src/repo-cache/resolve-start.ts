@@ -1,4 +1,4 @@
-import { BatonError } from '../../observability/errors.ts';
+import { BatonError } from '../observability/errors.ts';
 import { type HostEnv, hostGit, tryHostGit } from './host-git.ts';
 import { WORK_REF_PREFIX } from './mirror.ts';
 

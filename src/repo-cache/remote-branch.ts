@@ -1,6 +1,6 @@
-import { BatonError } from '../../observability/errors.ts';
+import { BatonError } from '../observability/errors.ts';
 import { type HostEnv, type RepoAuth, tryHostGit, withoutCredentials } from './host-git.ts';
-import { assertBranchName } from './paths.ts';
+import { assertBranchName } from './layout.ts';
 
 /**
  * The commit a branch points at on the remote itself (not the mirror's copy of it), or null when

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { BatonError } from '../../observability/errors.ts';
-import type { RepoSource } from '../types.ts';
+import { BatonError } from '../observability/errors.ts';
+import type { RepoSource } from '../sandbox/types.ts';
 
 /** Host variables git may need to reach a remote (proxies, CA bundles, ssh agent). Nothing else. */
 const HOST_GIT_VARIABLES = [
