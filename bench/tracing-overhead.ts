@@ -187,8 +187,13 @@ export async function benchTracingOverhead(): Promise<void> {
     stepOn / stepOff <= 1.05,
   );
   await ackP99('off'); // warm-up: the machine, not the code under test
-  const offRuns = [await ackP99('off'), await ackP99('off')];
-  const onRuns = [await ackP99('on'), await ackP99('on')];
+  // Interleaved, so a change in the machine's load between rounds falls on both sides alike.
+  const offRuns: { p99: number; errors: number }[] = [];
+  const onRuns: { p99: number; errors: number }[] = [];
+  for (let round = 0; round < 3; round += 1) {
+    offRuns.push(await ackP99('off'));
+    onRuns.push(await ackP99('on'));
+  }
   const offAck = {
     p99: median(offRuns.map((run) => run.p99)),
     errors: offRuns.reduce((sum, run) => sum + run.errors, 0),

@@ -43,9 +43,20 @@ export function dashboardSignIn(config: Config, environment: Environment): SignI
       message: `server.dashboardAuth is ${config.server.dashboardAuth} but ${what} is not set`,
       hint: 'set it in the environment, or choose another server.dashboardAuth (auto picks what is configured)',
     });
+  // With the host's network shared, a sandboxed command reaches 127.0.0.1 too: loopback is no boundary.
+  const loopback = (): SignInMethod => {
+    if (config.sandbox.network === 'on')
+      throw new BatonError({
+        code: 'config_dashboard_auth_incomplete',
+        message:
+          'the dashboard has no sign-in, and sandbox.network is on, so sandboxed commands could reach it on loopback',
+        hint: 'set DASHBOARD_TOKEN, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, or server.dashboardAuth: proxy',
+      });
+    return { type: 'loopback' };
+  };
   switch (config.server.dashboardAuth) {
     case 'auto':
-      return slack ?? token ?? { type: 'loopback' };
+      return slack ?? token ?? loopback();
     case 'slack':
       if (!slack) throw missing('SLACK_CLIENT_ID and SLACK_CLIENT_SECRET');
       return slack;
@@ -59,7 +70,7 @@ export function dashboardSignIn(config: Config, environment: Environment): SignI
         trustedProxies: config.dashboard.trustedProxies,
       };
     case 'none':
-      return { type: 'loopback' };
+      return loopback();
   }
 }
 

@@ -2,8 +2,8 @@
  * One registry of every secret value Baton holds: the secrets it read at start, the tokens it mints
  * while it runs, and secrets added later (an environment's setup). Each value is masked in its plain
  * form and in the forms it travels in when something encodes it: base64 (standard and URL-safe, at
- * every byte alignment, so a value inside a larger encoded string is caught too), URL encoding and
- * JSON string escaping.
+ * every byte alignment, so a value inside a larger encoded string is caught too), URL encoding,
+ * JSON string escaping and hex (either case).
  */
 
 export const MASK = '[redacted]';
@@ -14,7 +14,7 @@ export const DEFAULT_MIN_SECRET_LENGTH = 8;
 export interface KnownSecretForm {
   /** The name of the secret this form belongs to (`SLACK_SIGNING_SECRET`), never the value. */
   name: string;
-  /** How the value was encoded: `plain`, `base64`, `url`, `json`. */
+  /** How the value was encoded: `plain`, `base64`, `url`, `json`, `hex`. */
   encoding: string;
   text: string;
 }
@@ -56,6 +56,8 @@ function formsOf(name: string, value: string): KnownSecretForm[] {
   for (const text of base64Cores(Buffer.from(value, 'utf8'))) forms.push({ name, encoding: 'base64', text });
   forms.push({ name, encoding: 'url', text: encodeURIComponent(value) });
   forms.push({ name, encoding: 'json', text: JSON.stringify(value).slice(1, -1) });
+  const hex = Buffer.from(value, 'utf8').toString('hex');
+  forms.push({ name, encoding: 'hex', text: hex }, { name, encoding: 'hex', text: hex.toUpperCase() });
   return forms;
 }
 

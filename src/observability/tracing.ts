@@ -83,7 +83,11 @@ export async function inSpan<T>(
   }
 }
 
-/** Records a failure on a span: status error, `error.type` the stable code (or the class name). */
+/**
+ * Records a failure on a span: status error, `error.type` the stable code (or the class name). The
+ * error's text stays out of the span: it may hold a secret, and spans leave for a collector without
+ * passing the masker. The log line written under the same trace_id carries the text, masked.
+ */
 export function markFailed(span: Span, error: unknown, code?: string): void {
   const type =
     code ??
@@ -93,10 +97,7 @@ export function markFailed(span: Span, error: unknown, code?: string): void {
         ? error.name
         : 'error');
   span.setAttribute('error.type', type);
-  span.setStatus({
-    code: SpanStatusCode.ERROR,
-    message: error instanceof Error ? error.message : String(error ?? type),
-  });
+  span.setStatus({ code: SpanStatusCode.ERROR, message: type });
 }
 
 /** The active span's ids for a log line, or nothing when no span is recording. */

@@ -14,7 +14,8 @@ export function maskStrings<Value>(value: Value, mask: (text: string) => string)
 
 /**
  * The store with every text it persists from a run masked first: items (tool calls and results,
- * model messages, checkpoints), turn errors, reporter state and inbox messages. Masking happens
+ * model messages, checkpoints), turn errors and requests, reporter state, inbox messages and the
+ * final replies owed (their outcome and last error). Masking happens
  * before the write, so no secret reaches a table, a WAL segment or an old row version.
  */
 export function withMaskedWrites(store: Store, mask: (text: string) => string): Store {
@@ -31,5 +32,11 @@ export function withMaskedWrites(store: Store, mask: (text: string) => string): 
       ),
     saveReporterState: (turnId, state) => store.saveReporterState(turnId, maskStrings(state, mask)),
     appendInbox: (turnId, message) => store.appendInbox(turnId, { ...message, text: mask(message.text) }),
+    createTurn: (input) => store.createTurn({ ...input, request: maskStrings(input.request, mask) }),
+    recordFinal: (turnId, input) =>
+      store.recordFinal(turnId, { ...input, outcome: maskStrings(input.outcome, mask) }),
+    claimFinal: (turnId, input) =>
+      store.claimFinal(turnId, { ...input, outcome: maskStrings(input.outcome, mask) }),
+    releaseFinal: (turnId, input) => store.releaseFinal(turnId, { ...input, error: mask(input.error) }),
   };
 }

@@ -66,6 +66,14 @@ interface SessionPayload {
   exp: number;
 }
 
+const FORWARDING_HEADERS = [
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-real-ip',
+];
+
 const randomId = () => randomBytes(18).toString('base64url');
 
 export function createDashboardAuth(options: DashboardAuthOptions): DashboardAuth {
@@ -76,14 +84,25 @@ export function createDashboardAuth(options: DashboardAuthOptions): DashboardAut
 
   function sessionOf(request: IncomingMessage): Identity | null {
     const token = readCookies(request).get(SESSION_COOKIE);
-    const payload = token ? signer.verify<SessionPayload>(token, now()) : null;
-    return payload ? { id: payload.sub, name: payload.name, sessionId: payload.sid } : null;
+    const payload = token ? signer.verify<SessionPayload>('session', token, now()) : null;
+    if (!payload || typeof payload.sub !== 'string' || typeof payload.sid !== 'string') return null;
+    return {
+      id: payload.sub,
+      name: typeof payload.name === 'string' ? payload.name : payload.sub,
+      sessionId: payload.sid,
+    };
   }
 
   function identify(request: IncomingMessage): Identification {
     switch (method.type) {
       case 'loopback':
         if (!isLoopback(peerAddress(request))) return { type: 'refused', message: LOOPBACK_ONLY_MESSAGE };
+        // A reverse proxy on the same host connects from loopback too: what it forwards is not local.
+        if (FORWARDING_HEADERS.some((name) => request.headers[name] !== undefined))
+          return {
+            type: 'refused',
+            message: `This request came through a proxy; without sign-in the dashboard answers only to this machine. ${LOOPBACK_ONLY_MESSAGE}`,
+          };
         if (!isLoopbackHost(request.headers.host))
           return {
             type: 'refused',
@@ -119,7 +138,7 @@ export function createDashboardAuth(options: DashboardAuthOptions): DashboardAut
     who: { id: string; name: string },
     next: string,
   ) {
-    const token = signer.sign({
+    const token = signer.sign('session', {
       sid: randomId(),
       sub: who.id,
       name: who.name,
@@ -169,7 +188,7 @@ export function createDashboardAuth(options: DashboardAuthOptions): DashboardAut
       return showSignIn(request, response, 404, { error: 'Sign in with Slack is not configured.' });
     const pending = readCookies(request).get(SIGNIN_COOKIE);
     const started = pending
-      ? signer.verify<{ state: string; nonce: string; next: string; exp: number }>(pending, now())
+      ? signer.verify<{ state: string; nonce: string; next: string; exp: number }>('signin', pending, now())
       : null;
     const state = url.searchParams.get('state');
     const code = url.searchParams.get('code');
@@ -235,7 +254,7 @@ export function createDashboardAuth(options: DashboardAuthOptions): DashboardAut
         const state = randomId();
         const nonce = randomId();
         const next = safeReturnPath(url.searchParams.get('next'));
-        const pending = signer.sign({ state, nonce, next, exp: now() + SIGNIN_WINDOW_MS });
+        const pending = signer.sign('signin', { state, nonce, next, exp: now() + SIGNIN_WINDOW_MS });
         response.writeHead(302, {
           location: method.oidc.authorizationUrl({ state, nonce, redirectUri: redirectUri(request) }),
           'set-cookie': cookie(SIGNIN_COOKIE, pending, {

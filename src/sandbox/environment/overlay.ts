@@ -16,7 +16,8 @@ const UNSAFE_PATH = /[,:\\\s]/;
 /**
  * A copy-on-write view of a snapshot directory at `target`: reads come from `lower` (never written),
  * every write lands in `upper`. Mounted on the host, so every command of the run (each its own
- * bubblewrap) sees one coherent mount through the workspace's bind mount.
+ * bubblewrap) sees one coherent mount through the workspace's bind mount. The layers must be
+ * final before the call: overlayfs does not see a layer's owner or mode change once mounted.
  */
 export async function mountOverlay(options: {
   lower: string;

@@ -1,4 +1,4 @@
-import { appendFile, lstat, mkdir, rename, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, lstat, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { giveToSandbox, type SandboxUser } from '../local/sandbox-user.ts';
 import type { ExecResult } from '../types.ts';
@@ -123,15 +123,16 @@ export async function restoreSnapshot(options: {
     if (!target) continue;
     if (info.isDirectory() && options.overlays) {
       const layer = join(options.upperRoot, String(index));
-      const result = await mountOverlay({
-        lower: source,
-        upper: join(layer, 'upper'),
-        work: join(layer, 'work'),
-        target,
-      });
+      const upper = join(layer, 'upper');
+      // The merged root is the upper directory, made by the host, and the sandbox creates entries in
+      // it. overlayfs copies its owner and mode into the root inode at mount time and checks access
+      // against that copy (a later chown shows in `ls` but not in the check), so both are set first:
+      // the snapshot root's mode, and the sandbox's uid when Baton is root.
+      await mkdir(upper, { recursive: true });
+      await chmod(upper, info.mode & 0o7777);
+      if (options.owner) await giveToSandbox(upper, options.owner);
+      const result = await mountOverlay({ lower: source, upper, work: join(layer, 'work'), target });
       if (result.ok) {
-        // The merged root is the upper directory, made by the host: the sandbox writes into it.
-        if (options.owner) await giveToSandbox(join(layer, 'upper'), options.owner);
         mounted.push(target);
         continue;
       }

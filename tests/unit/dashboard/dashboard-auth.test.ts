@@ -137,6 +137,45 @@ describe('dashboard sign-in', () => {
     expect(secure.headers.getSetCookie().find((line) => line.startsWith('baton_session='))).toMatch(/Secure/);
   });
 
+  it('without sign-in refuses what a same-host reverse proxy forwards', async () => {
+    const server = await serve({ type: 'loopback' });
+    close = server.close;
+    for (const header of ['x-forwarded-for', 'forwarded', 'x-real-ip', 'x-forwarded-host']) {
+      const forwarded = await rawGet(server.url('127.0.0.1', '/runs'), {
+        host: '127.0.0.1',
+        [header]: '203.0.113.9',
+      });
+      expect(forwarded.status, header).toBe(403);
+      expect(forwarded.body).toContain('came through a proxy');
+    }
+  });
+
+  it('refuses a signed cookie made for another purpose: the sign-in cookie is not a session', async () => {
+    const slack: SignInMethod = {
+      type: 'slack',
+      oidc: {
+        authorizationUrl: ({ state }: { state: string }) => `https://slack.example/authorize?state=${state}`,
+        identify: async () => {
+          throw new Error('only the redirect is exercised here');
+        },
+      },
+      allowedTeams: [],
+    };
+    const server = await serve(slack);
+    close = server.close;
+    const started = await fetch(server.url('127.0.0.1', '/auth/slack'), { redirect: 'manual' });
+    expect(started.status).toBe(302);
+    const signin = started.headers.getSetCookie().find((line) => line.startsWith('baton_signin=')) ?? '';
+    const value = signin.split(';')[0]?.split('=')[1] ?? '';
+    expect(value).not.toBe('');
+    const forged = await rawGet(server.url('127.0.0.1', '/runs'), {
+      host: '127.0.0.1',
+      cookie: `baton_session=${value}`,
+    });
+    expect(forged.status).toBe(401);
+    expect(JSON.parse(forged.body)).toEqual({ type: 'anonymous' });
+  });
+
   it('returns only to paths on this site after sign-in', () => {
     expect(safeReturnPath('/runs/abc?x=1')).toBe('/runs/abc?x=1');
     for (const bad of ['//evil.example/x', 'https://evil.example', '/\\evil.example', '', null, undefined])

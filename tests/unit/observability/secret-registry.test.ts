@@ -9,7 +9,7 @@ import { maskStrings } from '../../../src/store/masking-store.ts';
 const VALUE = 'plain-looking-secret-42';
 
 describe('secret registry', () => {
-  it('masks a value in its plain, base64 (at every byte offset, both alphabets), URL and JSON forms', () => {
+  it('masks a value in its plain, base64 (at every byte offset, both alphabets), URL, JSON and hex forms', () => {
     const registry = createSecretRegistry();
     registry.add('WEBHOOK_SECRET', `${VALUE}/+?"`);
     const value = `${VALUE}/+?"`;
@@ -19,6 +19,8 @@ describe('secret registry', () => {
       Buffer.from(value).toString('base64url'),
       encodeURIComponent(value),
       JSON.stringify(value).slice(1, -1),
+      Buffer.from(value).toString('hex'),
+      Buffer.from(value).toString('hex').toUpperCase(),
     ];
     for (const prefix of ['', 'a', 'ab', 'abc', 'Authorization: Basic x-access-token:']) {
       const encoded = Buffer.from(`${prefix}${value} and more`).toString('base64');
