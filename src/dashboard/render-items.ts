@@ -104,6 +104,9 @@ function renderSingle(item: Item): string {
         payload.deniedHosts.length > 0
           ? `<p><strong>Refused hosts:</strong> ${escapeHtml(payload.deniedHosts.join(', '))}</p>`
           : '',
+        payload.scrubbed?.length
+          ? `<p><strong>Setup secrets scrubbed:</strong> ${escapeHtml(payload.scrubbed.join(', '))}</p>`
+          : '',
         payload.failure
           ? `<p><strong>${escapeHtml(payload.failure.command)}</strong>: ${payload.failure.timedOut ? 'timed out' : `exit ${payload.failure.exitCode}`}</p>${pre(payload.failure.outputTail)}`
           : '',

@@ -1,4 +1,5 @@
 import type { RepoConfig } from '../config/schema.ts';
+import { BatonError } from '../observability/errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { EnvironmentReport } from '../sandbox/environment/types.ts';
 import type { Sandbox } from '../sandbox/types.ts';
@@ -76,6 +77,13 @@ export function createTurnEnvironment(options: {
       if (!options.sandbox.prepareEnvironment) return undefined;
       const report = await options.sandbox.prepareEnvironment(request);
       await recordReport(report);
+      // A setup secret still in the workspace: the agent (and everything after it) must not run there.
+      if (report.secretLeft)
+        throw new BatonError({
+          code: 'environment_secret_left',
+          message: `the environment setup left a setup secret in the workspace: ${report.secretLeft}`,
+          hint: 'change the setup so it does not write setup secrets into the repository or .git',
+        });
       return report;
     },
     /** Before each pass of the checks: install again if the agent changed a key file. */

@@ -60,7 +60,7 @@ describe('environments ahead of time and mid-run (baton prepare, baton cache, a 
     );
   }, 240_000);
 
-  it('with network: registries the agent adds a dependency; the environment is refreshed before the checks, which pass', async () => {
+  it('with network: registries the agent adds a dependency; the environment is refreshed before the checks, which pass; the refresh is not cached', async () => {
     const greeter = registry.publish({
       name: 'greeter',
       version: '1.0.0',
@@ -130,6 +130,8 @@ describe('environments ahead of time and mid-run (baton prepare, baton cache, a 
     expect(test).toMatchObject({ status: 'passed' });
     expect(run.exitCode).toBe(0);
     expect(registry.requests.some((request) => request.path === '/helper/-/helper-2.0.0.tgz')).toBe(true);
+    // The refreshed environment served this run only: the cache holds the first key alone.
+    expect((await harness.command(['cache', 'ls'])).out.at(-1)).toMatch(/^1 environment\(s\)/);
     const branch = harness.repo.git('for-each-ref', '--format=%(refname:short)', 'refs/heads/baton/');
     expect(harness.repo.git('diff', '--name-only', `main..${branch}`).split('\n').sort()).toEqual([
       'package-lock.json',

@@ -14,10 +14,11 @@ import { toolCacheEnv } from './paths.ts';
 import { type RegistryPlan, registryPlan } from './registries.ts';
 import { secretForms } from './secret-forms.ts';
 import { runSetupCommands } from './setup-run.ts';
-import { captureSnapshot, copySnapshot, restoreSnapshot } from './snapshot-capture.ts';
+import { captureSnapshot, restoreSnapshot } from './snapshot-capture.ts';
 import type { SnapshotStore } from './snapshot-store.ts';
 import type { ToolchainProbe } from './toolchains.ts';
 import type { EnvironmentReport, EnvironmentRequest, SetupPlan } from './types.ts';
+import { scrubWorkspace, type WorkspaceScrub } from './workspace-scrub.ts';
 
 /** What every sandbox of one provider shares: the cache, the build locks, the host's toolchains. */
 export interface LocalEnvironmentShared {
@@ -190,6 +191,7 @@ export function createLocalEnvironment(options: {
         return report({ status: 'ready', cached: true, reason: setupPlan.reason }, started);
       let outcome: Awaited<ReturnType<typeof setup>> | undefined;
       let notCached: string | undefined;
+      let scrub: WorkspaceScrub = { scrubbed: [] };
       await shared.locks.withLock(key, async () => {
         if (await shared.store.get(key)) return;
         const home = join(shared.homesDir, `${sandboxId}-setup`);
@@ -199,7 +201,14 @@ export function createLocalEnvironment(options: {
         } finally {
           await rm(home, { recursive: true, force: true });
         }
-        if (outcome.failure) return;
+        // Failed or not, the setup had the secrets: none may stay anywhere the agent can read.
+        scrub = await scrubWorkspace({
+          rgPath: shared.rgPath,
+          workspaceDir,
+          forms: outcome.forms,
+          exec: (cmd) => options.exec({ cmd }, {}),
+        });
+        if (outcome.failure || scrub.failure) return;
         notCached = await captureSnapshot({
           store: shared.store,
           key,
@@ -212,6 +221,24 @@ export function createLocalEnvironment(options: {
           move: true,
         });
       });
+      const scrubbed = scrub.scrubbed.length > 0 ? { scrubbed: scrub.scrubbed } : {};
+      if (scrub.failure)
+        return report(
+          {
+            status: 'failed',
+            reason: setupPlan.reason,
+            failure: {
+              command: 'setup secret scrub',
+              exitCode: 1,
+              timedOut: false,
+              outputTail: scrub.failure,
+            },
+            deniedHosts: outcome?.deniedHosts ?? [],
+            secretLeft: scrub.failure,
+            ...scrubbed,
+          },
+          started,
+        );
       if (outcome?.failure)
         return report(
           {
@@ -219,6 +246,7 @@ export function createLocalEnvironment(options: {
             reason: setupPlan.reason,
             failure: outcome.failure,
             deniedHosts: outcome.deniedHosts,
+            ...scrubbed,
           },
           started,
         );
@@ -234,6 +262,7 @@ export function createLocalEnvironment(options: {
           cached: fromCache,
           reason: setupPlan.reason,
           deniedHosts: outcome?.deniedHosts ?? [],
+          ...scrubbed,
         },
         started,
       );
@@ -241,8 +270,11 @@ export function createLocalEnvironment(options: {
 
     /**
      * Before the checks: when the agent changed a file the key depends on (it added a dependency),
-     * install again (npm ci becomes npm install, so the lockfile follows) and cache the new key.
-     * Null when nothing changed. Setup secrets are not given here: the workspace is the agent's now.
+     * install again (npm ci becomes npm install, so the lockfile follows). Null when nothing changed.
+     * Setup secrets are not given here: the workspace is the agent's now. The result serves this run
+     * only and is never written to the shared cache: it is the agent's workspace (anything it planted
+     * in node_modules included), and caching it would hand that to every later run with the key. The
+     * next run with this key builds it fresh from a clean setup.
      */
     async refresh(request: EnvironmentRequest): Promise<EnvironmentReport | null> {
       if (!current) return null;
@@ -264,17 +296,6 @@ export function createLocalEnvironment(options: {
             deniedHosts: outcome.deniedHosts,
           },
           started,
-        );
-      if (!(await shared.store.get(finalKey)))
-        await shared.locks.withLock(finalKey, () =>
-          copySnapshot({
-            store: shared.store,
-            key: finalKey,
-            repo: current?.repo ?? request.repo,
-            commands: setupPlan.commands,
-            workspaceDir,
-            exec: (cmd) => options.exec({ cmd }, {}),
-          }),
         );
       return report(
         { status: 'ready', reason: 'a key file changed', deniedHosts: outcome.deniedHosts },

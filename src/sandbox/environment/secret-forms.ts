@@ -1,13 +1,14 @@
-/** A secret as it may appear in files and output: raw, base64 (basic auth, `_auth`) and URL-encoded. */
+import { createSecretRegistry } from '../../observability/secret-registry.ts';
+
+/**
+ * A secret as it may appear in files and output, from the secret registry's own list: raw, base64
+ * (standard and URL-safe, at every byte alignment, so a token inside a longer `_auth` value is
+ * found too), URL-encoded and JSON-escaped. Longest first, so masking replaces the longest form.
+ */
 export function secretForms(values: readonly string[]): string[] {
-  const forms = new Set<string>();
-  for (const value of values) {
-    if (value.length < 8) continue;
-    forms.add(value);
-    forms.add(Buffer.from(value).toString('base64'));
-    forms.add(encodeURIComponent(value));
-  }
-  return [...forms];
+  const registry = createSecretRegistry();
+  for (const [index, value] of values.entries()) registry.add(`setup secret ${index + 1}`, value);
+  return registry.forms().map((form) => form.text);
 }
 
 /** Replaces every form of the secrets in `text`. */

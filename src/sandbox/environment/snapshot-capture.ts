@@ -1,5 +1,5 @@
 import { appendFile, chmod, lstat, mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { giveToSandbox, type SandboxUser } from '../local/sandbox-user.ts';
 import type { ExecResult } from '../types.ts';
 import { mountOverlay } from './overlay.ts';
@@ -84,41 +84,6 @@ export async function captureSnapshot(options: {
       await rename(join(build, 'tree', path), source).catch(() => undefined);
     await options.store.discardBuild(build);
     return `the snapshot could not be written: ${error instanceof Error ? error.message : String(error)}`;
-  }
-}
-
-/** After a mid-run refresh: the workspace's environment (as the run sees it) copied into a new snapshot. */
-export async function copySnapshot(options: {
-  store: SnapshotStore;
-  key: string;
-  repo: string;
-  commands: string[];
-  workspaceDir: string;
-  exec: SandboxedCommand;
-}): Promise<string | undefined> {
-  const paths = await listCreated(options.exec);
-  if (typeof paths === 'string') return paths;
-  if (paths.length === 0) return 'no environment files';
-  await excludeInSandbox(options.exec, paths);
-  const build = await options.store.startBuild(options.key);
-  try {
-    for (const path of paths) {
-      const source = await safeWorkspacePath(options.workspaceDir, path);
-      if (!source) throw new Error(`${path} is reached through a symlink`);
-      const destination = join(build, 'tree', path);
-      await mkdir(dirname(destination), { recursive: true });
-      await copyTree(source, destination);
-    }
-    await options.store.commit(build, {
-      key: options.key,
-      repo: options.repo,
-      commands: options.commands,
-      paths,
-    });
-    return undefined;
-  } catch (error) {
-    await options.store.discardBuild(build);
-    return error instanceof Error ? error.message : String(error);
   }
 }
 

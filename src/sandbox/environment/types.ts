@@ -43,6 +43,10 @@ export interface EnvironmentReport {
   /** Why there was no setup, or where the commands came from. */
   reason: string;
   failure?: SetupFailure;
+  /** Files where a setup secret was found after the setup, and what was done (names masked, never values). */
+  scrubbed?: string[];
+  /** Set when a setup secret could not be removed from the workspace: the agent must not start. */
+  secretLeft?: string;
 }
 
 /** The environment item's payload (see runs/items.ts). */
