@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { pino } from 'pino';
-import { composeRunner, configDirOf } from '../app/compose-runner.ts';
-import { createSecretRegistryFromEnvironment, readEnvironment } from '../app/environment.ts';
-import { loadConfig } from '../config/loader.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { BatonError } from '../observability/errors.ts';
-import { createLogger } from '../observability/logger.ts';
-import { redactSecrets } from '../observability/redact.ts';
 import {
   describeDivergence,
   findDivergence,
@@ -15,12 +9,11 @@ import {
   type RecordedItem,
   recordedModel,
 } from '../observability/replay.ts';
-import { createRepoCache } from '../repo-cache/index.ts';
 import type { ItemPayload } from '../runs/items.ts';
 import { resolveLocalRepo } from '../runs/local-repo.ts';
-import { createLocalPublisher } from '../runs/publish-local.ts';
 import { runTurn } from '../runs/run-turn.ts';
 import { openStore } from '../store/index.ts';
+import { composeLocalRunner, loadCliSettings } from './local-runner.ts';
 import type { CliIo } from './main.ts';
 import { createTerminalReporter } from './terminal-reporter.ts';
 
@@ -45,13 +38,8 @@ interface Recording {
  */
 export async function runReplayCommand(args: ReplayArgs, io: CliIo): Promise<number> {
   if (!args.recording) throw usage('missing the turn id or session log file');
-  const environment = readEnvironment(io.env);
-  const configPath = resolve(io.cwd, args.config ?? environment.configPath ?? 'config/baton.yaml');
-  const config = await loadConfig({
-    path: configPath,
-    required: Boolean(args.config ?? environment.configPath),
-  });
-  const dataDir = resolve(io.cwd, environment.dataDir ?? config.sandbox.dataDir);
+  const settings = await loadCliSettings(args.config, io);
+  const { environment, config, dataDir } = settings;
   const recording = await loadRecording(args.recording, io.cwd, {
     databaseUrl: environment.databaseUrl,
     dataDir,
@@ -66,59 +54,34 @@ export async function runReplayCommand(args: ReplayArgs, io: CliIo): Promise<num
   if (task?.type !== 'user_message') throw usage('the recording has no task (no user message)');
 
   const repo = { ...(await resolveLocalRepo(config, repoPath)), defaultBranch: base };
-  mkdirSync(join(dataDir, 'logs'), { recursive: true });
-  const secrets = createSecretRegistryFromEnvironment(environment, config);
-  const log = createLogger({
-    level: environment.logLevel ?? config.log.level,
-    secrets,
-    destination: pino.destination({ dest: join(dataDir, 'logs', 'baton.log'), sync: true }),
-  });
   const model = recordedModel(recording.items, config.model.name);
   const replayed: ItemPayload[] = [];
-  const repoCache = createRepoCache({ dataDir, hostEnv: environment.host, log });
-  const runner = await composeRunner({
-    // A replay has no next turn to keep a cloud sandbox paused for.
-    config: {
-      ...config,
-      sandbox: { ...config.sandbox, e2b: { ...config.sandbox.e2b, keepPausedMinutes: 0 } },
-    },
-    configDir: configDirOf(configPath),
-    cwd: io.cwd,
-    environment,
-    secrets,
-    log,
-    repoCache,
-    publish: createLocalPublisher({ repoCache, log }),
-    spares: 0,
+  const { runner, out } = await composeLocalRunner(settings, io, {
     model,
     onItem: (item) => {
       if (item.payload.scope !== 'subagent') replayed.push(item.payload);
     },
   });
   try {
-    io.out(`replay: turn ${recording.turnId} at ${base.slice(0, 12)} in ${repoPath}`);
+    out(`replay: turn ${recording.turnId} at ${base.slice(0, 12)} in ${repoPath}`);
     const { outcome } = await runTurn(runner.deps, {
       threadKey: `replay:${recording.turnId}:${randomUUID()}`,
       origin: { kind: 'cli', path: repo.url },
       repo,
       task: task.text,
       requester: io.env.USER ?? 'cli',
-      reporter: createTerminalReporter({
-        write: (line) => io.out(redactSecrets(line, secrets)),
-        input: io.stdin,
-        quiet: false,
-      }),
+      reporter: createTerminalReporter({ write: out, input: io.stdin, quiet: false }),
     });
     const divergence = findDivergence(
       main.map((item) => item.payload),
       replayed,
     );
     if (divergence) {
-      io.out(`replay: ${describeDivergence(divergence)}`);
+      out(`replay: ${describeDivergence(divergence)}`);
       return 1;
     }
     const count = replayed.filter((payload) => payload.type === 'tool_result').length;
-    io.out(`replay: all ${count} tool results match the recording (${model.used()} model answers played).`);
+    out(`replay: all ${count} tool results match the recording (${model.used()} model answers played).`);
     return outcome.status === 'succeeded' ? 0 : 1;
   } finally {
     await runner.close();
